@@ -1,0 +1,85 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Trace-based testing: trigger a system, then assert on the OpenTelemetry spans it produced.
+#[derive(Parser, Debug)]
+#[command(name = "tbt", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check .tbt files for syntax, name and type errors without running anything.
+    Check(CheckArgs),
+    /// Format .tbt files in the one canonical layout.
+    Fmt(FmtArgs),
+    /// Explain a diagnostic code, e.g. `tbt explain E0023`.
+    Explain(ExplainArgs),
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Source excerpts with labels, for people.
+    Human,
+    /// One JSON document with every diagnostic, for tools.
+    Json,
+    /// GitHub Actions workflow commands, which show up as annotations on pull requests.
+    Github,
+}
+
+/// When to use colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when printing to a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Which diagnostics fail the check besides errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    /// Warnings fail the check too.
+    Warnings,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files or folders to check (folders recursively). Defaults to the current folder.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Make warnings fail the check as well.
+    #[arg(long, value_enum)]
+    pub deny: Vec<Deny>,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Args, Debug)]
+pub struct FmtArgs {
+    /// Files or folders to format (folders recursively), or `-` for standard input.
+    /// Defaults to the current folder.
+    pub paths: Vec<PathBuf>,
+    /// Do not write: list the files that are not formatted and exit 1 if there are any.
+    #[arg(long)]
+    pub check: bool,
+    /// When to use colour for diagnostics.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The code, e.g. E0023. Without one, lists every code.
+    pub code: Option<String>,
+}

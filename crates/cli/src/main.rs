@@ -1,0 +1,21 @@
+//! The `tbt` command line.
+
+mod check;
+mod cli;
+mod explain;
+mod files;
+mod format;
+mod output;
+
+use clap::Parser as _;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let code = match cli.command {
+        cli::Command::Check(args) => check::run(&args),
+        cli::Command::Fmt(args) => format::run(&args),
+        cli::Command::Explain(args) => explain::run(&args),
+    };
+    ExitCode::from(code as u8)
+}

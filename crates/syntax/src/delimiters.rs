@@ -1,0 +1,152 @@
+//! The delimiter pass: balances `{}`, `[]` and `()` before parsing.
+//!
+//! Unbalanced delimiters are the mistake that derails a parser the most, so they are found
+//! here, exactly, and repaired: a missing closer is inserted as a zero-width token, a stray
+//! closer is dropped, and anything nested deeper than [`MAX_NESTING`] becomes one `Error` token.
+//! After this pass the parser only ever sees balanced input, so its error recovery can skip
+//! whole groups. A `test`, `suite`, `schema` or `use` at the start of a line in column 0 closes
+//! blocks left open above it (a `test` closes an open test), which turns a forgotten `}` into
+//! one precise diagnostic instead of a cascade.
+
+use crate::lexer::Token;
+use crate::token::Kind;
+use tbt_diagnostics::{Diagnostic, TextRange, codes};
+
+/// The deepest nesting of delimiters the parser is given.
+pub const MAX_NESTING: usize = 128;
+
+struct Open {
+    kind: Kind,
+    range: TextRange,
+    /// Whether this `{` opens the body of a `test`.
+    is_test_body: bool,
+}
+
+fn closer_of(open: Kind) -> Kind {
+    match open {
+        Kind::LBrace => Kind::RBrace,
+        Kind::LBracket => Kind::RBracket,
+        _ => Kind::RParen,
+    }
+}
+
+fn opener_of(close: Kind) -> Kind {
+    match close {
+        Kind::RBrace => Kind::LBrace,
+        Kind::RBracket => Kind::LBracket,
+        _ => Kind::LParen,
+    }
+}
+
+/// Balances the delimiters of `tokens`, reporting what it repairs.
+pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Token> {
+    let mut out = Vec::with_capacity(tokens.len() + 4);
+    let mut stack: Vec<Open> = Vec::new();
+    let mut header: Option<Kind> = None;
+    let mut iter = tokens.into_iter();
+    while let Some(token) = iter.next() {
+        match token.kind {
+            Kind::LBrace | Kind::LBracket | Kind::LParen => {
+                if stack.len() >= MAX_NESTING {
+                    let range = skip_group(token, &mut iter);
+                    diagnostics.push(
+                        Diagnostic::new(codes::NESTING_TOO_DEEP, range, "nesting too deep")
+                            .with_label(format!("more than {MAX_NESTING} levels of nesting"))
+                            .with_help("flatten this expression or block; it is skipped"),
+                    );
+                    out.push(Token { kind: Kind::Error, range });
+                    continue;
+                }
+                let is_test_body = token.kind == Kind::LBrace && header == Some(Kind::Test);
+                header = None;
+                stack.push(Open { kind: token.kind, range: token.range, is_test_body });
+                out.push(token);
+            }
+            Kind::RBrace | Kind::RBracket | Kind::RParen => {
+                header = None;
+                let wanted = opener_of(token.kind);
+                match stack.iter().rposition(|open| open.kind == wanted) {
+                    Some(position) => {
+                        close_down_to(position + 1, token.range.start, &mut stack, &mut out, diagnostics);
+                        stack.pop();
+                        out.push(token);
+                    }
+                    None => diagnostics.push(
+                        Diagnostic::new(
+                            codes::UNMATCHED_CLOSING,
+                            token.range,
+                            format!("unmatched `{}`", token.kind.describe()),
+                        )
+                        .with_label("nothing opened this")
+                        .with_help("remove it, or add the opening delimiter it belongs to")
+                        .with_fix(format!("remove `{}`", token.kind.describe()), token.range, ""),
+                    ),
+                }
+            }
+            Kind::Test | Kind::Suite | Kind::Schema | Kind::Use => {
+                if !stack.is_empty() && starts_line_at_column_zero(text, token.range.start) {
+                    let keep = if token.kind == Kind::Test {
+                        stack.iter().position(|open| open.is_test_body).unwrap_or(stack.len())
+                    } else {
+                        0
+                    };
+                    close_down_to(keep, token.range.start, &mut stack, &mut out, diagnostics);
+                }
+                if token.kind != Kind::Use {
+                    header = Some(token.kind);
+                }
+                out.push(token);
+            }
+            _ => out.push(token),
+        }
+    }
+    let end = text.len() as u32;
+    close_down_to(0, end, &mut stack, &mut out, diagnostics);
+    out
+}
+
+/// Closes every open delimiter above `keep` with a zero-width closer at `at`, reporting each.
+fn close_down_to(
+    keep: usize,
+    at: u32,
+    stack: &mut Vec<Open>,
+    out: &mut Vec<Token>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    while stack.len() > keep {
+        let Some(open) = stack.pop() else { break };
+        let closer = closer_of(open.kind);
+        diagnostics.push(
+            Diagnostic::new(codes::UNCLOSED_DELIMITER, open.range, format!("unclosed `{}`", open.kind.describe()))
+                .with_label(format!("this `{}` is never closed", open.kind.describe()))
+                .with_secondary(TextRange::empty(at), format!("expected `{}` before this", closer.describe()))
+                .with_help(format!("add the missing `{}`", closer.describe())),
+        );
+        out.push(Token { kind: closer, range: TextRange::empty(at) });
+    }
+}
+
+/// Consumes the rest of a group whose opener is `open`; returns the range it covered.
+fn skip_group(open: Token, iter: &mut impl Iterator<Item = Token>) -> TextRange {
+    let mut depth = 1usize;
+    let mut range = open.range;
+    for token in iter.by_ref() {
+        range = range.cover(token.range);
+        match token.kind {
+            Kind::LBrace | Kind::LBracket | Kind::LParen => depth += 1,
+            Kind::RBrace | Kind::RBracket | Kind::RParen => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    range
+}
+
+fn starts_line_at_column_zero(text: &str, offset: u32) -> bool {
+    let offset = offset as usize;
+    offset == 0 || text.as_bytes().get(offset - 1) == Some(&b'\n')
+}
