@@ -1,0 +1,1 @@
+//! The golden corpus: every file under `tests/corpus/` run through every phase, snapshotted.
