@@ -31,3 +31,5 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     }
     out
 }
+
+pub mod corpus;
