@@ -229,6 +229,183 @@ method, `trigger exec` a command list, and `trigger trace` a trace id.",
 before it was written.",
         example: "# nothing here yet\n",
     }
+    TYPE_MISMATCH = "E0101" "type-mismatch" {
+        summary: "An operator is applied to values of types it does not combine.",
+        explanation: "Every expression has a type: string, int, double, bool, duration, timestamp, \
+a list, an enum, json, a span selection, a service or a regex. Comparisons need comparable sides \
+(numbers with numbers, int and double mix freely; strings with strings and string enums; durations \
+with durations), `and`, `or` and `not` need bools, `contains` needs a string or a list on the left, \
+`in` a list on the right, and arithmetic follows the rules in `docs/language.md` (a duration plus a \
+duration is a duration, a timestamp minus a timestamp is a duration). Values of type json, such as \
+`response.json.total` or an attribute no schema declares, combine with anything.",
+        example: "schema {\n  attribute payment.amount: double\n}\n\ntest \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  span[name == \"charge\"] {\n    expect payment.amount == \"ninety\"\n  }\n}\n",
+    }
+    DURATION_WITHOUT_UNIT = "E0102" "duration-without-unit" {
+        summary: "A number is used where a duration is needed, without a unit.",
+        explanation: "`duration < 200` does not say whether 200 is nanoseconds or seconds. Write the \
+unit next to the number: `200ms`, `1.5s`, `500us`. The units are `ns`, `us`, `ms`, `s`, `m` and `h`. \
+Editors offer to add `ms`; `tbt check --fix` does not apply it, because only you know the unit.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  span[name == \"charge\"] {\n    expect duration < 200\n  }\n}\n",
+    }
+    INVALID_REGEX = "E0103" "invalid-regex" {
+        summary: "A regex does not compile.",
+        explanation: "Regexes after `matches` are compiled when the file is checked, with the syntax \
+of the Rust `regex` crate (no look-around, no backreferences). The label points at the offending \
+part of the pattern. A string literal on the right of `matches` is compiled the same way.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect no span[name matches /^GET (/]\n}\n",
+    }
+    UNDEFINED_NAME = "E0104" "undefined-name" {
+        summary: "A name is used that no `let`, `output` or named selection defines.",
+        explanation: "Names are defined by `let` (in a file, suite, test or span block, visible after \
+the definition until the end of that block), by `output` (visible in the rest of the test and in the \
+later tests of the same suite) and by the top-level `let`s of files brought in with `use`. The help \
+line suggests the closest visible name.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  let order_id = \"42\"\n  expect order_idd == \"42\"\n}\n",
+    }
+    AGGREGATE_TYPE = "E0105" "aggregate-type" {
+        summary: "An aggregate is applied to values of the wrong type.",
+        explanation: "`count` counts the spans of a selection: `count(span[...])`. `sum`, `min`, \
+`max`, `avg`, `p50`, `p90`, `p95`, `p99` and `percentile(values, q)` take the values of a \
+projection such as `span[...].duration` or `span[...].payment.amount`, which must be numbers or \
+durations (`min` and `max` also take timestamps). A sum of durations is a duration.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect sum(span[kind == server].name) > 1\n}\n",
+    }
+    INVALID_ORDERING = "E0106" "invalid-ordering-step" {
+        summary: "An ordering chain orders something that is not a service or a selection.",
+        explanation: "`a -> b` and `a => b` relate services (`order-service`) or span selections \
+(`span[name == \"charge\"]`, a named selection). Numbers, strings and other values have no place \
+in time.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect \"gateway\" -> span[name == \"charge\"]\n}\n",
+    }
+    VALUE_NOT_IN_ENUM = "E0107" "value-not-in-enum" {
+        summary: "A value is compared with a closed enum that does not contain it.",
+        explanation: "The span intrinsics `status` (`ok`, `error`, `unset`) and `kind` (`server`, \
+`client`, `producer`, `consumer`, `internal`) and the schema enums written `\"a\" | \"b\"` are \
+closed: a comparison with any other value can never hold, so it is almost certainly a typo.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect no span[status == failed]\n}\n",
+    }
+    SEMCONV_TYPE_CONFLICT = "E0108" "semconv-type-conflict" {
+        summary: "A schema redeclares an OpenTelemetry attribute with another type.",
+        explanation: "The attributes of the OpenTelemetry semantic conventions have fixed types. A \
+schema may redeclare one with the same type (to document it) or narrow a string to a closed enum, \
+but not change its type: instrumentation libraries will keep sending the standard type.",
+        example: "schema {\n  attribute http.response.status_code: string\n}\n",
+    }
+    USE_CYCLE = "E0109" "use-cycle" {
+        summary: "Files `use` each other in a cycle.",
+        explanation: "`use` brings in the schemas and constants of another file, and of the files it \
+uses in turn. A file that reaches itself through `use` is a mistake: move the shared declarations \
+into one schema file that the others use. (The example is checked as a file named `example.tbt`.)",
+        example: "use \"example.tbt\"\n\nschema {\n  services gateway\n}\n",
+    }
+    UNRESOLVED_USE = "E0110" "unresolved-use" {
+        summary: "A `use` names a file that does not exist.",
+        explanation: "The path of a `use` is relative to the file that contains it: \
+`use \"shop.schema.tbt\"` in `tests/checkout.tbt` reads `tests/shop.schema.tbt`.",
+        example: "use \"missing.schema.tbt\"\n\nschema {\n  services gateway\n}\n",
+    }
+    SPAN_CONTEXT_REQUIRED = "E0111" "span-context-required" {
+        summary: "A span attribute or intrinsic is used outside a span selector or block.",
+        explanation: "Attributes such as `http.route` and intrinsics such as `duration` belong to one \
+span. They can be used inside a selector's brackets (`span[duration > 1s]`) and inside a span block \
+(`span[...] { expect duration < 200ms }`). At the level of a test, aggregate a projection instead: \
+`max(span[...].duration) < 200ms`.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect duration < 200ms\n}\n",
+    }
+    DUPLICATE_OUTPUT = "E0112" "duplicate-output" {
+        summary: "Two tests of a suite define the same output.",
+        explanation: "An `output` is visible to the later tests of its suite, so each output name \
+may be defined once per suite.",
+        example: "suite \"s\" {\n  test \"a\" {\n    trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n    output id = \"1\"\n  }\n  test \"b\" {\n    trigger trace \"5bf92f3577b34da6a3ce929d0e0e4736\"\n    output id = \"2\"\n  }\n}\n",
+    }
+    DUPLICATE_DEFINITION = "E0113" "duplicate-definition" {
+        summary: "A name is defined twice in the same block.",
+        explanation: "Each `let` in a block needs its own name. An inner block may reuse a name of an \
+outer one (the inner definition shadows the outer one).",
+        example: "let base = \"http://127.0.0.1:8080\"\nlet base = \"http://127.0.0.1:9090\"\n\ntest \"t\" {\n  trigger http GET \"${base}/health\"\n}\n",
+    }
+    SCHEMA_CONFLICT = "E0114" "schema-conflict" {
+        summary: "An attribute is declared with two different types.",
+        explanation: "Schemas seen by a file (its own and those of the files it uses) must agree on \
+the type of each attribute.",
+        example: "schema {\n  attribute order.id: string\n  attribute order.id: int\n}\n",
+    }
+    UNKNOWN_FUNCTION = "E0115" "unknown-function" {
+        summary: "A call names a function that does not exist.",
+        explanation: "The functions are the aggregates `count`, `sum`, `min`, `max`, `avg`, `p50`, \
+`p90`, `p95`, `p99` and `percentile(values, q)`.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect cout(span) == 1\n}\n",
+    }
+    FUNCTION_ARGUMENTS = "E0116" "function-arguments" {
+        summary: "A function is called with the wrong number of arguments, or an out-of-range one.",
+        explanation: "`percentile` takes the values and a percentile between 0 and 100; the other \
+aggregates take one argument.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect percentile(span.duration, 120) < 1s\n}\n",
+    }
+    NOT_A_SELECTION = "E0117" "not-a-selection" {
+        summary: "A span selection is expected here.",
+        explanation: "Span blocks, quantifiers (`no`, `some`, `any`, `exactly N`), pseudo-classes and \
+combinators work on span selections: `span[...]`, or a name bound to one with \
+`let pay = span[...]`.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  let n = 3\n  expect no n\n}\n",
+    }
+    UNKNOWN_RESPONSE_FIELD = "E0118" "unknown-response-field" {
+        summary: "`response.<field>` names a field the trigger's response does not have.",
+        explanation: "An HTTP response has `status`, `headers[...]`, `body`, `json` and `duration`; a \
+gRPC response `status`, `message`, `json`, `metadata[...]` and `duration`; an exec trigger \
+`exit_code`, `stdout`, `stderr` and `duration`. `trigger trace` has no response.",
+        example: "test \"t\" {\n  trigger http GET \"http://127.0.0.1:8080/\"\n  expect response.status_code == 200\n}\n",
+    }
+    NO_SUCH_FIELD = "E0119" "no-such-field" {
+        summary: "A field is read from a value that has no fields.",
+        explanation: "Fields are read from json values (`response.json.order.id`), from selections \
+(a projection: `span[...].duration` is the list of the selected spans' durations) and from maps \
+(`response.headers.etag`). Strings, numbers and the other scalar types have no fields.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  let n = 3\n  expect n.value == 3\n}\n",
+    }
+    RELATIVE_SELECTOR_OUTSIDE_BLOCK = "E0120" "relative-selector-outside-block" {
+        summary: "A relative selector (`> span[...]`, `>> span[...]`) is used outside a span block.",
+        explanation: "A selector that starts with a combinator selects relative to the current span: \
+the span of the enclosing span block, or the span being tested in a selector's brackets or in \
+`:has(...)`. At the level of a test there is no current span; write the left side: \
+`span[...] > span[...]`.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect count(> span) == 1\n}\n",
+    }
+    UNKNOWN_ATTRIBUTE = "W0101" "unknown-attribute" {
+        summary: "An attribute in a known namespace is neither a semantic convention nor declared.",
+        explanation: "The name starts like the attributes of an OpenTelemetry (or schema-declared) \
+namespace but is not one of them, so it is probably misspelt; the help line names the closest \
+attribute. If the attribute is yours, declare it in a schema: `schema { attribute x.y: string }`. \
+Attributes outside any known namespace are not reported: their type is json.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect no span[http.response.status_cod == 500]\n}\n",
+    }
+    DEPRECATED_ATTRIBUTE = "W0102" "deprecated-attribute" {
+        summary: "A deprecated semantic-conventions attribute is used.",
+        explanation: "The attribute was deprecated by the OpenTelemetry semantic conventions. When it \
+was renamed, the fix (applied by `tbt check --fix`) replaces it with its new name; current \
+instrumentation sends the new name only.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect no span[http.status_code == 500]\n}\n",
+    }
+    UNKNOWN_SERVICE = "W0103" "unknown-service" {
+        summary: "A service is named that no visible schema declares.",
+        explanation: "When the schemas a file sees declare services (`services gateway, \
+order-service`), a service named in an ordering chain or compared with `service.name` must be one \
+of them. The help line suggests the closest declared service.",
+        example: "schema {\n  services gateway, order-service\n}\n\ntest \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect gateway -> order-servce\n}\n",
+    }
+    VALUE_NOT_IN_OPEN_ENUM = "W0104" "unknown-enum-value" {
+        summary: "A value is not one of the known values of an open semantic-conventions enum.",
+        explanation: "Semantic-conventions enums such as `http.request.method` are open: other values \
+may occur, but a value outside the known ones is often a typo.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect no span[http.request.method == \"FETCH\"]\n}\n",
+    }
+    UNDEFINED_ENV = "W0105" "undefined-env-var" {
+        summary: "`env.NAME` names a variable the project's declared environment lacks.",
+        explanation: "When `tbt.toml` declares the environment (`[env]` with `file = \".env\"` and/or \
+`vars = [\"A\", \"B\"]`), every `env.NAME` and `env.secret.NAME` must be one of the declared \
+names. (The example is checked with `vars = [\"SHOP_URL\"]`.)",
+        example: "test \"t\" {\n  trigger http GET \"${env.SHOP_UR}/health\"\n}\n",
+    }
     IO_ERROR = "E0901" "io-error" {
         summary: "A path could not be read.",
         explanation: "The file or folder does not exist, is not readable, or is not a regular \
