@@ -1,1 +1,172 @@
-//! stub
+//! The one salsa database of tbt, shared by the CLI and the language server.
+//!
+//! Inputs: each [`File`] (its path, text and declared environment) and the [`Workspace`]
+//! (every known file by path, so `use` resolves through the database, including files that are
+//! not open in an editor). Tracked queries: [`parse`], [`file_schema`], [`imports`],
+//! [`visible_schema`] (transitive and cycle-safe) and [`check`] (syntax, schema and semantic
+//! diagnostics, with the resolutions and types the language server needs).
+//!
+//! Salsa re-runs a query only when something it read changed: editing one test file re-checks
+//! that file only; editing a schema file re-checks the files that reach it through `use`.
+
+mod paths;
+mod queries;
+
+pub use paths::normalize;
+pub use queries::{FileCheck, Import, Imports, check, file_schema, imports, parse, visible_schema};
+
+use salsa::Setter;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The declared environment names of a file's project (`tbt.toml`), shared between files.
+pub type EnvNames = Arc<BTreeSet<String>>;
+
+/// A source file.
+#[salsa::input(debug)]
+pub struct File {
+    /// Its normalized absolute path.
+    #[returns(ref)]
+    pub path: Arc<Path>,
+    /// Its text.
+    #[returns(ref)]
+    pub text: String,
+    /// The environment its project declares; `None` when none is declared.
+    #[returns(ref)]
+    pub env: Option<EnvNames>,
+}
+
+/// Every file the database knows, by normalized path.
+#[salsa::input(singleton, debug)]
+pub struct Workspace {
+    /// The files by path.
+    #[returns(ref)]
+    pub files: BTreeMap<PathBuf, File>,
+}
+
+/// The database trait the queries take.
+#[salsa::db]
+pub trait Db: salsa::Database {}
+
+/// The database.
+#[salsa::db]
+#[derive(Clone)]
+pub struct RootDatabase {
+    storage: salsa::Storage<Self>,
+}
+
+#[salsa::db]
+impl salsa::Database for RootDatabase {}
+
+#[salsa::db]
+impl Db for RootDatabase {}
+
+impl Default for RootDatabase {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RootDatabase {
+    /// An empty database.
+    pub fn new() -> Self {
+        Self::from_storage(salsa::Storage::default())
+    }
+
+    /// An empty database that reports every salsa event to `callback` (for tests and
+    /// profiling: `WillExecute` says which query runs).
+    pub fn with_events(callback: impl Fn(salsa::Event) + Send + Sync + 'static) -> Self {
+        Self::from_storage(salsa::Storage::new(Some(Box::new(callback))))
+    }
+
+    fn from_storage(storage: salsa::Storage<Self>) -> Self {
+        let db = RootDatabase { storage };
+        Workspace::new(&db, BTreeMap::new());
+        db
+    }
+
+    /// The workspace input.
+    pub fn workspace(&self) -> Workspace {
+        Workspace::get(self)
+    }
+
+    /// The file at `path`, if the database has it.
+    pub fn file(&self, path: &Path) -> Option<File> {
+        self.workspace().files(self).get(&normalize(path)).copied()
+    }
+
+    /// Sets the text of the file at `path`, adding it to the workspace if needed. Setting the
+    /// same text again changes nothing.
+    pub fn set_file(&mut self, path: &Path, text: String) -> File {
+        let path = normalize(path);
+        if let Some(file) = self.file(&path) {
+            if *file.text(self) != text {
+                file.set_text(self).to(text);
+            }
+            return file;
+        }
+        let file = File::new(self, Arc::from(path.as_path()), text, None);
+        let workspace = self.workspace();
+        let mut files = workspace.files(self).clone();
+        files.insert(path, file);
+        workspace.set_files(self).to(files);
+        file
+    }
+
+    /// Sets the declared environment of a file (from its project's `tbt.toml`).
+    pub fn set_env(&mut self, file: File, env: Option<EnvNames>) {
+        if *file.env(self) != env {
+            file.set_env(self).to(env);
+        }
+    }
+
+    /// Removes the file at `path` from the workspace (a deleted file): `use`s of it stop
+    /// resolving.
+    pub fn remove_file(&mut self, path: &Path) {
+        let path = normalize(path);
+        let workspace = self.workspace();
+        if workspace.files(self).contains_key(&path) {
+            let mut files = workspace.files(self).clone();
+            files.remove(&path);
+            workspace.set_files(self).to(files);
+        }
+    }
+
+    /// Loads the file at `path` (unless the database has it) and every file it reaches through
+    /// `use` that the database lacks, reading them with `read` (which returns `None` for a
+    /// missing or unreadable file; its `use` is then reported as unresolved).
+    pub fn load_with_imports(
+        &mut self,
+        path: &Path,
+        mut read: impl FnMut(&Path) -> Option<String>,
+    ) -> Option<File> {
+        let root = match self.file(path) {
+            Some(file) => file,
+            None => {
+                let text = read(&normalize(path))?;
+                self.set_file(path, text)
+            }
+        };
+        let mut queue = vec![root];
+        let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
+        while let Some(file) = queue.pop() {
+            if !seen.insert(file.path(self).to_path_buf()) {
+                continue;
+            }
+            let targets: Vec<PathBuf> =
+                imports(self, file).iter().map(|i| i.path.clone()).collect();
+            for target in targets {
+                let next = match self.file(&target) {
+                    Some(next) => next,
+                    None => match read(&target) {
+                        Some(text) => self.set_file(&target, text),
+                        None => continue,
+                    },
+                };
+                queue.push(next);
+            }
+        }
+        Some(root)
+    }
+}

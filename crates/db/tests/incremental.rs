@@ -1,0 +1,153 @@
+//! Salsa re-runs `check` only where an edit can change the result, observed through the
+//! `WillExecute` events of the database.
+
+use salsa::plumbing::AsId;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tbt_db::{File, RootDatabase, check};
+
+/// A database that logs which queries execute, and the files of the workspace.
+struct Fixture {
+    db: RootDatabase,
+    log: Arc<Mutex<Vec<String>>>,
+    schema: File,
+    tests: Vec<File>,
+}
+
+const USERS: usize = 30;
+const FILES: usize = 50;
+
+fn schema_text(extra: &str) -> String {
+    format!(
+        "schema {{\n  services gateway, order-service\n  attribute order.id: string\n{extra}}}\n"
+    )
+}
+
+fn test_text(i: usize, uses: bool) -> String {
+    let header = if uses {
+        "use \"shop.schema.tbt\"\n\n"
+    } else {
+        ""
+    };
+    format!(
+        "{header}test \"flow {i}\" {{\n  trigger http GET \"http://127.0.0.1:8080/{i}\"\n  expect response.status == 200\n  span[name == \"x\"] {{\n    expect order.id == \"{i}\"\n  }}\n}}\n"
+    )
+}
+
+fn fixture() -> Fixture {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    let mut db = RootDatabase::with_events(move |event| {
+        if let salsa::EventKind::WillExecute { database_key } = event.kind {
+            sink.lock().expect("log").push(format!("{database_key:?}"));
+        }
+    });
+    let root = PathBuf::from("/ws");
+    let schema = db.set_file(&root.join("shop.schema.tbt"), schema_text(""));
+    let tests = (0..FILES - 1)
+        .map(|i| db.set_file(&root.join(format!("t{i:02}.tbt")), test_text(i, i < USERS)))
+        .collect();
+    Fixture {
+        db,
+        log,
+        schema,
+        tests,
+    }
+}
+
+impl Fixture {
+    fn files(&self) -> Vec<File> {
+        std::iter::once(self.schema)
+            .chain(self.tests.iter().copied())
+            .collect()
+    }
+
+    /// Checks every file and returns the files whose `check` executed.
+    fn check_all(&self) -> Vec<File> {
+        self.log.lock().expect("log").clear();
+        for file in self.files() {
+            check(&self.db, file);
+        }
+        let log = self.log.lock().expect("log");
+        self.files()
+            .into_iter()
+            .filter(|f| {
+                log.iter()
+                    .any(|entry| *entry == format!("check({:?})", f.as_id()))
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn first_check_runs_everything_and_a_second_nothing() {
+    let fx = fixture();
+    assert_eq!(fx.check_all().len(), FILES);
+    assert_eq!(fx.check_all(), Vec::<File>::new());
+    for file in fx.files() {
+        assert!(
+            check(&fx.db, file).diagnostics.is_empty(),
+            "{:?}",
+            check(&fx.db, file).diagnostics
+        );
+    }
+}
+
+#[test]
+fn editing_a_test_file_rechecks_only_that_file() {
+    let mut fx = fixture();
+    fx.check_all();
+    let edited = fx.tests[7];
+    let path = edited.path(&fx.db).to_path_buf();
+    fx.db
+        .set_file(&path, test_text(7, true).replace("== 200", "== 201"));
+    assert_eq!(fx.check_all(), vec![edited]);
+    let other = fx.tests[40];
+    let path = other.path(&fx.db).to_path_buf();
+    fx.db
+        .set_file(&path, test_text(40, false).replace("== 200", "== 204"));
+    assert_eq!(fx.check_all(), vec![other]);
+}
+
+#[test]
+fn editing_the_schema_rechecks_its_dependents_only() {
+    let mut fx = fixture();
+    fx.check_all();
+    let path = fx.schema.path(&fx.db).to_path_buf();
+    fx.db
+        .set_file(&path, schema_text("  attribute payment.amount: double\n"));
+    let rerun = fx.check_all();
+    let mut expected = vec![fx.schema];
+    expected.extend(fx.tests[..USERS].iter().copied());
+    assert_eq!(rerun, expected);
+}
+
+#[test]
+fn a_comment_in_the_schema_below_its_declarations_rechecks_nothing_else() {
+    let mut fx = fixture();
+    fx.check_all();
+    let path = fx.schema.path(&fx.db).to_path_buf();
+    fx.db.set_file(
+        &path,
+        format!("{}# a comment at the end\n", schema_text("")),
+    );
+    assert_eq!(fx.check_all(), vec![fx.schema]);
+}
+
+#[test]
+fn schema_changes_reach_dependents() {
+    let mut fx = fixture();
+    let user = fx.tests[3];
+    assert!(check(&fx.db, user).diagnostics.is_empty());
+    let path = fx.schema.path(&fx.db).to_path_buf();
+    fx.db.set_file(
+        &path,
+        "schema {\n  attribute order.id: int\n}\n".to_string(),
+    );
+    let codes: Vec<&str> = check(&fx.db, user)
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(codes, ["E0101"]);
+}
