@@ -63,6 +63,10 @@ pub struct CheckArgs {
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Apply every machine-applicable fix, rewrite the files, check again and report what
+    /// remains.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 #[derive(Args, Debug)]
