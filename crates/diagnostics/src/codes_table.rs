@@ -274,8 +274,8 @@ durations (`min` and `max` also take timestamps). A sum of durations is a durati
         summary: "An ordering chain orders something that is not a service or a selection.",
         explanation: "`a -> b` and `a => b` relate services (`order-service`) or span selections \
 (`span[name == \"charge\"]`, a named selection). Numbers, strings and other values have no place \
-in time.",
-        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect \"gateway\" -> span[name == \"charge\"]\n}\n",
+in time. A string step is a service with an unusual name: `\"legacy.billing\" -> payment-service`.",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect 5 -> span[name == \"charge\"]\n}\n",
     }
     VALUE_NOT_IN_ENUM = "E0107" "value-not-in-enum" {
         summary: "A value is compared with a closed enum that does not contain it.",

@@ -28,11 +28,14 @@
 //! explicitly. An unknown attribute in a known namespace (one the conventions or a visible schema
 //! use) is a warning with "did you mean" (W0101); outside known namespaces it is silently of type
 //! `json`. Deprecated attributes warn (W0102) with their replacement as a machine-applicable fix.
-//! Outside a span context, an attribute is an error (E0111). Inside a span context a
-//! single-segment intrinsic name (`name`, `duration`, ...) is the intrinsic even when a `let`
-//! of that name exists. In an ordering chain, a single-segment path that is not a name is a
-//! service. Next to an operand of enum type (`status == error`, `kind in [server, client]`), a
-//! bare word that is not a name is an enum value.
+//! Outside a span context, an attribute is an error (E0111). Names bound by `let` come first,
+//! as `docs/language.md` says: `let name = ...` hides the intrinsic `name`. Inside a span
+//! context, a one-word path that is no attribute but is close to a visible name is reported as
+//! a misspelt name (E0104) rather than taken as an unknown attribute. In an ordering chain, a
+//! single-segment path that is not a name is a service, and so is a string (a service with an
+//! unusual name, never checked). Next to an operand of enum type (`status == error`,
+//! `kind in [server, client]`), a bare word that is not a name is an enum value. An open enum
+//! whose only member is `_OTHER` (`error.type`) accepts every value silently.
 //!
 //! # Types and rules
 //!
@@ -57,11 +60,15 @@
 //! * `in`/`not in`: item × list. `exists`: any attribute or name, gives `bool`.
 //! * `and`, `or`, `not`: `bool`. `expect` needs a `bool`.
 //! * Quantifiers `no`, `some`, `any`, `exactly N` take a selection and give `bool`.
-//! * `count(selection)` is `int`. `sum`, `min`, `max`, `avg`, `p50`, `p90`, `p95`, `p99` and
-//!   `percentile(values, q)` take a list (a projection `sel.attr` or `sel.duration` is the list of
-//!   the selected spans' values): numbers or durations (and timestamps for `min`/`max`). `sum`,
-//!   `min` and `max` keep the item type (`sum` of durations is a duration); `avg` and the
-//!   percentiles give `double` for numbers and `duration` for durations.
+//! * `count(selection)` and `count(list)` (`events`, `links`, a projection) are `int`; `count`
+//!   of anything else is E0105. `sum`, `min`, `max`, `avg`, `p50`, `p90`, `p95`, `p99` and
+//!   `percentile(values, q)` take a list (a projection `sel.attr` or `sel.duration` is the list
+//!   of the selected spans' values): numbers or durations (and timestamps and strings for
+//!   `min`/`max`). They keep the item type (`sum` of durations is a duration, a percentile of
+//!   ints an int), except `avg` of numbers, which is a `double`. A projection of `:first`,
+//!   `:last` or `:nth(n)` is the one span's value, not a list.
+//! * A list is indexed by an `int` (`xs[0]`) or filtered by a predicate
+//!   (`events[name == "exception"]`, evaluated with the item's fields as bare names).
 //! * Ordering chains (`a -> b => c within 500ms`) relate services and selections and give
 //!   `bool`; the bound is a duration.
 //! * `response.*`: see [`check`].

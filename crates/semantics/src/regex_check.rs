@@ -125,7 +125,7 @@ mod tests {
     fn reports_where_in_the_pattern() {
         let mut cache = RegexCache::default();
         let (range, message) = cache.check("^GET (", "").expect("invalid");
-        assert_eq!(range, 4..5);
+        assert_eq!(range, 5..6);
         assert!(message.contains("unclosed group"), "{message}");
         assert!(cache.check("^GET /orders", "i").is_none());
     }

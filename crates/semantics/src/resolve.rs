@@ -55,6 +55,22 @@ pub(crate) fn lookup_attribute<'s>(
     if let Some(def) = tbt_semconv::lookup(name) {
         return AttrLookup::Semconv(def);
     }
+    // A field of a json attribute (`order.meta.anything`) is json too.
+    let mut prefix = name;
+    while let Some((head, _)) = prefix.rsplit_once('.') {
+        let user_json = schema
+            .attributes
+            .get(head)
+            .is_some_and(|a| a.ty == Ty::Json);
+        let semconv_json =
+            tbt_semconv::lookup(head).is_some_and(|d| d.ty == tbt_semconv::AttrType::Any);
+        if user_json || semconv_json {
+            return AttrLookup::Unknown {
+                known_namespace: false,
+            };
+        }
+        prefix = head;
+    }
     let known_namespace = name.contains('.')
         && (tbt_semconv::is_known_namespace(name)
             || schema

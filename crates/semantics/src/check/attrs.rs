@@ -28,8 +28,7 @@ impl Checker<'_> {
             _ => {}
         }
         let dotted = p.dotted();
-        let intrinsic_first = self.place.span && tbt_semconv::intrinsic(&dotted).is_some();
-        if !intrinsic_first && let Some(binding) = self.scopes.lookup(&first.text) {
+        if let Some(binding) = self.scopes.lookup(&first.text) {
             let (ty, target) = (binding.ty.clone(), binding.target.clone());
             self.resolve(first.range, target);
             if rest.is_empty() {

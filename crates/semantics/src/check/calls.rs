@@ -38,9 +38,12 @@ impl Checker<'_> {
                 self.expr(arg);
             }
             let shape = if f == "percentile" {
-                "`percentile(values, q)`: the values and a percentile between 0 and 100"
+                "write `percentile(values, q)`: the values and a percentile between 0 and 100"
+                    .to_string()
+            } else if f == "count" {
+                "write `count(span[...])`".to_string()
             } else {
-                "one argument"
+                format!("write `{f}(values)`, e.g. `{f}(span[...].duration)`")
             };
             self.report(
                 Diagnostic::new(
@@ -52,24 +55,20 @@ impl Checker<'_> {
                     ),
                 )
                 .with_label(format!("{} given", args.len()))
-                .with_help(format!("`{f}` takes {shape}")),
+                .with_help(shape),
             );
             return Ty::Error;
         }
         let arg = &args[0];
         let ty = self.expr(arg);
         if f == "count" {
-            if ty != Ty::Selection && !ty.is_dynamic() {
-                let help = if matches!(ty, Ty::List(_)) {
-                    "count the spans of the selection: `count(span[...])`, not a projection of it"
-                } else {
-                    "write a selection: `count(span[name == \"charge\"])`"
-                };
+            if ty != Ty::Selection && !ty.is_dynamic() && !matches!(ty, Ty::List(_)) {
+                let help = "write a selection, `count(span[name == \"charge\"])`, or a list, `count(events)`";
                 self.report(
                     Diagnostic::new(
                         codes::AGGREGATE_TYPE,
                         arg.range,
-                        format!("`count` counts the spans of a selection, not {ty:#}"),
+                        format!("`count` counts the spans of a selection or the items of a list, not {ty:#}"),
                     )
                     .with_label(format!("this is {ty:#}"))
                     .with_help(help),
@@ -140,22 +139,23 @@ impl Checker<'_> {
                 return Ty::Error;
             }
         };
-        let keeps = matches!(f, "sum" | "min" | "max");
+        let ordered = matches!(f, "min" | "max");
         match item {
             Ty::Duration => Ty::Duration,
-            Ty::Timestamp if matches!(f, "min" | "max") => Ty::Timestamp,
+            Ty::Timestamp if ordered => Ty::Timestamp,
+            ref t if ordered && t.is_stringy() => Ty::String,
             Ty::Double => Ty::Double,
             ref t if t.is_numeric() => {
-                if keeps {
-                    Ty::Int
-                } else {
+                if f == "avg" {
                     Ty::Double
+                } else {
+                    Ty::Int
                 }
             }
             Ty::Json | Ty::Error => item,
             other => {
-                let allowed = if matches!(f, "min" | "max") {
-                    "numbers, durations or timestamps"
+                let allowed = if ordered {
+                    "numbers, durations, timestamps or strings"
                 } else {
                     "numbers or durations"
                 };

@@ -231,6 +231,11 @@ impl Checker<'_> {
             return self.attribute(&dotted, range, AttrScope::Span);
         }
         let base_ty = self.expr(base);
+        let single = matches!(&base.kind, ExprKind::Pseudo(_, p) if matches!(p.name.text.as_str(), "first" | "last" | "nth"));
+        if single && base_ty == Ty::Selection {
+            // One span: `pay:first.duration` is a duration, not a list of one.
+            return self.attribute(&dotted, range, AttrScope::Any);
+        }
         self.field_of(&base_ty, &dotted, range, base.range)
     }
 
@@ -288,7 +293,11 @@ impl Checker<'_> {
                 Ty::Selection
             }
             Ty::List(item) => {
-                let ty = self.expr(index);
+                // `events[name == "exception"]` filters a list; `xs[0]` picks an item.
+                let ty = self.with_span(true, |c| c.expr(index));
+                if ty == Ty::Bool || ty.is_dynamic() {
+                    return base_ty.clone();
+                }
                 self.expect_int(index, &ty);
                 (**item).clone()
             }
@@ -395,6 +404,14 @@ impl Checker<'_> {
     }
 
     fn order_step(&mut self, step: &Expr) {
+        // A string is a service with an unusual name, which no schema can declare.
+        if let ExprKind::String(lit) = &step.kind
+            && let Some(name) = lit.as_plain()
+        {
+            self.resolve(step.range, Target::UndeclaredService(name.into()));
+            self.record(step.range, &Ty::Service);
+            return;
+        }
         if let ExprKind::Path(path) = &step.kind
             && let [segment] = path.segments.as_slice()
             && self.scopes.lookup(&segment.text).is_none()
@@ -484,13 +501,13 @@ fn dotted(names: &[&Name]) -> String {
     out
 }
 
-/// `a, b and c`, each in backticks, at most eight.
+/// `a, b and c`, each in backticks (at most twelve, then how many in all).
 pub(super) fn list(names: &[&str]) -> String {
-    let shown: Vec<String> = names.iter().take(8).map(|n| format!("`{n}`")).collect();
-    let more = if names.len() > 8 { ", ..." } else { "" };
+    let shown: Vec<String> = names.iter().take(12).map(|n| format!("`{n}`")).collect();
     match shown.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
-        [init @ .., last] => format!("{}{more} and {last}", init.join(", ")),
+        _ if names.len() > 12 => format!("{}, ... ({} in all)", shown.join(", "), names.len()),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }

@@ -131,6 +131,12 @@ impl Checker<'_> {
     }
 
     fn enum_word_or_expr(&mut self, e: &Expr, other: &Ty, other_expr: &Expr) -> Ty {
+        // Next to an operand already reported, a bare word is probably an enum value: say
+        // nothing more.
+        if *other == Ty::Error && self.bare_word(e).is_some() {
+            self.record(e.range, &Ty::Error);
+            return Ty::Error;
+        }
         if let Ty::Enum(en) = other
             && !en.is_int()
             && let Some(word) = self.bare_word(e)
@@ -181,7 +187,8 @@ impl Checker<'_> {
 
     /// Checks that `value` (written at `at`, bare or quoted) is a member of `e`.
     fn enum_value(&mut self, e: &EnumTy, value: &str, at: &Expr, other: Option<&Expr>, bare: bool) {
-        if e.has_str(value) {
+        // An open enum whose only member is the `_OTHER` fallback (`error.type`) lists no values.
+        if e.has_str(value) || !e.is_closed() && e.str_members().iter().all(|m| *m == "_OTHER") {
             return;
         }
         let what = other.map_or_else(|| "this enum".to_string(), |o| self.describe(o));
