@@ -5,7 +5,7 @@ codes! {
         explanation: "The text does not follow the grammar at this point. The message lists what \
 would have been accepted. The parser skips to the next statement or block boundary and goes on, \
 so every independent mistake in a file is reported.",
-        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect response.status == == 200\n}\n",
+        example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  let order_id response.json.order_id\n}\n",
     }
     UNTERMINATED_STRING = "E0002" "unterminated-string" {
         summary: "A string literal has no closing quote.",

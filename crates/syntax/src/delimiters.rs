@@ -43,6 +43,9 @@ pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>
     let mut out = Vec::with_capacity(tokens.len() + 4);
     let mut stack: Vec<Open> = Vec::new();
     let mut header: Option<Kind> = None;
+    // An unterminated string or regex swallows the closers after it on its line: the openers it
+    // leaves unclosed are still closed, but not reported again.
+    let mut swallowed_from: Option<u32> = None;
     let mut iter = tokens.into_iter();
     while let Some(token) = iter.next() {
         match token.kind {
@@ -67,7 +70,7 @@ pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>
                 let wanted = opener_of(token.kind);
                 match stack.iter().rposition(|open| open.kind == wanted) {
                     Some(position) => {
-                        close_down_to(position + 1, token.range.start, &mut stack, &mut out, diagnostics);
+                        close_down_to(position + 1, token.range.start, swallowed_from, &mut stack, &mut out, diagnostics);
                         stack.pop();
                         out.push(token);
                     }
@@ -90,40 +93,58 @@ pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>
                     } else {
                         0
                     };
-                    close_down_to(keep, token.range.start, &mut stack, &mut out, diagnostics);
+                    close_down_to(keep, token.range.start, swallowed_from, &mut stack, &mut out, diagnostics);
                 }
                 if token.kind != Kind::Use {
                     header = Some(token.kind);
                 }
                 out.push(token);
             }
+            Kind::UnterminatedString | Kind::UnterminatedRegex => {
+                swallowed_from = Some(token.range.start);
+                out.push(token);
+            }
             _ => out.push(token),
         }
     }
     let end = text.len() as u32;
-    close_down_to(0, end, &mut stack, &mut out, diagnostics);
+    close_down_to(0, end, swallowed_from, &mut stack, &mut out, diagnostics);
     out
 }
 
-/// Closes every open delimiter above `keep` with a zero-width closer at `at`, reporting each.
+/// Closes every open delimiter above `keep` with a zero-width closer at `at`. One diagnostic
+/// covers the whole batch: the innermost opener is the likely mistake, the others are listed.
 fn close_down_to(
     keep: usize,
     at: u32,
+    swallowed_from: Option<u32>,
     stack: &mut Vec<Open>,
     out: &mut Vec<Token>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let mut unclosed: Vec<Open> = Vec::new();
     while stack.len() > keep {
         let Some(open) = stack.pop() else { break };
-        let closer = closer_of(open.kind);
-        diagnostics.push(
-            Diagnostic::new(codes::UNCLOSED_DELIMITER, open.range, format!("unclosed `{}`", open.kind.describe()))
-                .with_label(format!("this `{}` is never closed", open.kind.describe()))
-                .with_secondary(TextRange::empty(at), format!("expected `{}` before this", closer.describe()))
-                .with_help(format!("add the missing `{}`", closer.describe())),
-        );
-        out.push(Token { kind: closer, range: TextRange::empty(at) });
+        out.push(Token { kind: closer_of(open.kind), range: TextRange::empty(at) });
+        if !swallowed_from.is_some_and(|from| from > open.range.start) {
+            unclosed.push(open);
+        }
     }
+    let Some(innermost) = unclosed.first() else { return };
+    let opener = innermost.kind.describe();
+    let closer = closer_of(innermost.kind).describe();
+    let message = match unclosed.len() {
+        1 => format!("unclosed `{opener}`"),
+        n => format!("{n} delimiters are never closed"),
+    };
+    let mut diagnostic = Diagnostic::new(codes::UNCLOSED_DELIMITER, innermost.range, message)
+        .with_label(format!("this `{opener}` is never closed"))
+        .with_secondary(TextRange::empty(at), format!("expected `{closer}` before this"))
+        .with_help(format!("add the missing `{closer}`"));
+    for open in unclosed.iter().skip(1).take(4) {
+        diagnostic = diagnostic.with_secondary(open.range, format!("`{}` also never closed", open.kind.describe()));
+    }
+    diagnostics.push(diagnostic);
 }
 
 /// Consumes the rest of a group whose opener is `open`; returns the range it covered.

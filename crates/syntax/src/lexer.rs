@@ -47,11 +47,32 @@ pub fn lex(text: &str) -> Lexed {
                 out.comments.push(range);
                 continue;
             }
-            Kind::UnterminatedString => out.diagnostics.push(
-                Diagnostic::new(codes::UNTERMINATED_STRING, range, "unterminated string")
-                    .with_label("this string has no closing `\"`")
-                    .with_help("close the string with `\"` on the same line"),
-            ),
+            Kind::UnterminatedString => {
+                // `test "checkout {`: the string most likely ends before the block it opens.
+                let token_text = &text[range.to_usize()];
+                let trimmed = token_text.trim_end();
+                let opens_block = trimmed.len() > 1
+                    && trimmed.ends_with('{')
+                    && trimmed[..trimmed.len() - 1].ends_with([' ', '\t']);
+                let (string_range, brace) = if opens_block {
+                    let brace_at = range.start + trimmed.len() as u32 - 1;
+                    let string_end = range.start + trimmed[..trimmed.len() - 1].trim_end().len() as u32;
+                    (TextRange::new(range.start, string_end), Some(TextRange::new(brace_at, brace_at + 1)))
+                } else {
+                    (range, None)
+                };
+                out.diagnostics.push(
+                    Diagnostic::new(codes::UNTERMINATED_STRING, string_range, "unterminated string")
+                        .with_label("this string has no closing `\"`")
+                        .with_help("close the string with `\"` on the same line")
+                        .with_fix("close the string", TextRange::empty(string_range.end), "\""),
+                );
+                out.tokens.push(Token { kind, range: string_range });
+                if let Some(brace) = brace {
+                    out.tokens.push(Token { kind: Kind::LBrace, range: brace });
+                }
+                continue;
+            }
             Kind::AmpAmp | Kind::PipePipe | Kind::Bang | Kind::EqTilde => {
                 out.diagnostics.push(foreign_operator(kind, range))
             }

@@ -55,7 +55,7 @@ pub fn parse(text: &str) -> Parse {
     let items = parser::parse_tokens(text, &tokens, &mut diagnostics);
     let file = ast::SourceFile { items };
     validate::validate(&file, text, &comments, &mut diagnostics);
-    Parse { file, comments, diagnostics: tidy(diagnostics) }
+    Parse { file, comments, diagnostics: tidy(text, diagnostics) }
 }
 
 /// Decodes bytes as UTF-8, or explains where they are not.
@@ -75,10 +75,21 @@ pub fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
 
 /// Sorts diagnostics by position, removes duplicates (the same code at the same range) and
 /// caps their number.
-fn tidy(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+fn tidy(text: &str, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics.sort_by_key(|d| (d.primary.range.start, d.primary.range.end, d.code));
     diagnostics.dedup_by(|a, b| a.code == b.code && a.primary.range == b.primary.range);
-    // A syntax error right after a lexical error on the same line is usually its echo.
+    // Anything reported later on the line of an invalid character is its echo.
+    let mut echo: Option<(u32, u32)> = None;
+    diagnostics.retain(|d| {
+        let start = d.primary.range.start;
+        if d.code == codes::INVALID_CHARACTER {
+            let from = d.primary.range.end as usize;
+            let line_end = text.get(from..).and_then(|rest| rest.find('\n')).map_or(text.len(), |i| from + i);
+            echo = Some((start, line_end as u32));
+            return true;
+        }
+        !echo.is_some_and(|(from, to)| from <= start && start <= to)
+    });
     if diagnostics.len() > MAX_DIAGNOSTICS {
         let rest = diagnostics.len() - MAX_DIAGNOSTICS;
         let at = diagnostics[MAX_DIAGNOSTICS].primary.range;

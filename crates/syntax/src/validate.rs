@@ -110,6 +110,7 @@ const PSEUDO_CLASSES: &[(&str, Option<usize>)] = &[
 pub const TYPE_NAMES: &[&str] = &["string", "int", "double", "bool", "duration", "timestamp", "json"];
 
 struct Validator<'a> {
+    text: &'a str,
     out: &'a mut Vec<Diagnostic>,
 }
 
@@ -122,7 +123,7 @@ pub(crate) fn validate(file: &SourceFile, text: &str, comments: &[TextRange], ou
                 .with_help("add a `test \"name\" { ... }`, or delete the file"),
         );
     }
-    let mut v = Validator { out };
+    let mut v = Validator { text, out };
     v.block(&file.items, Place::File);
 }
 
@@ -164,7 +165,19 @@ impl Validator<'_> {
         match stmt {
             Stmt::Use(_) | Stmt::Error(_) => {}
             Stmt::Schema(schema) => self.schema(schema),
-            Stmt::Test(test) => self.block(&test.body, Place::Test),
+            Stmt::Test(test) => {
+                self.block(&test.body, Place::Test);
+                let has_block = self.text.get(test.range.to_usize()).is_some_and(|t| t.contains('{'));
+                if has_block && !test.body.iter().any(|s| matches!(s, Stmt::Trigger(_))) {
+                    let keyword = TextRange::new(test.range.start, (test.range.start + 4).min(test.range.end));
+                    let at = test.name.as_ref().map_or(keyword, |name| keyword.cover(name.range));
+                    self.out.push(
+                        Diagnostic::new(codes::MISSING_TRIGGER, at, "this test has no trigger")
+                            .with_label("what produces the trace?")
+                            .with_help("start the test with `trigger http ...`, `trigger grpc ...`, `trigger exec [...]`, or `trigger trace \"<trace id>\"`"),
+                    );
+                }
+            }
             Stmt::Suite(suite) => self.block(&suite.body, Place::Suite),
             Stmt::Trigger(trigger) => self.trigger(trigger),
             Stmt::Expect(expect) => self.expr(&expect.expr),

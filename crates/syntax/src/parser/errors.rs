@@ -55,7 +55,11 @@ pub(crate) fn convert(src: &str, errors: Vec<Rich<'_, Kind>>, out: &mut Vec<Diag
             continue;
         }
         let found_text = found(src, span, found_kind);
-        let wants_expression = expected.iter().any(|e| e == "expression");
+        // Inside an operator the expression's label is not in scope, but its first tokens are.
+        let starts_expression = ["name", "string", "`(`", "`[`"].iter().all(|t| expected.iter().any(|e| e == t));
+        let wants_expression = starts_expression || expected.iter().any(|e| e == "expression");
+        let expected: Vec<String> =
+            expected.into_iter().filter(|e| e != "something else" && e != "something").collect();
         let diagnostic = if wants_expression && found_kind.is_none_or(|k| !k.starts_statement()) {
             Diagnostic::new(codes::EXPECTED_EXPRESSION, range(span), format!("expected an expression, found {found_text}"))
                 .with_label("expected an expression here")

@@ -1,6 +1,6 @@
 //! Expressions: literals, paths, selectors and combinators, operators, ordering chains.
 
-use super::{Cx, Extra, range};
+use super::{Cx, ParseError, range};
 use crate::ast::*;
 use crate::literal;
 use crate::token::Kind;
@@ -14,17 +14,19 @@ fn boxed(expr: Expr) -> Box<Expr> {
 }
 
 /// A name token (not a keyword).
-pub(crate) fn ident<'t, I>(cx: &'t Cx<'t>) -> impl Parser<'t, I, Name, Extra<'t>> + Clone
+pub(crate) fn ident<'t, I, Er>(cx: &'t Cx<'t>) -> impl Parser<'t, I, Name, extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     just(Kind::Ident).map_with(move |_, e| cx.name(e.span())).labelled("name")
 }
 
 /// A name or keyword token, as accepted after a `.` or `:`.
-pub(crate) fn word<'t, I>(cx: &'t Cx<'t>) -> impl Parser<'t, I, Name, Extra<'t>> + Clone
+pub(crate) fn word<'t, I, Er>(cx: &'t Cx<'t>) -> impl Parser<'t, I, Name, extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     any()
         .filter(|k: &Kind| *k == Kind::Ident || k.is_keyword())
@@ -33,9 +35,10 @@ where
 }
 
 /// A dotted path of names: `http.response.status_code`.
-pub(crate) fn path<'t, I>(cx: &'t Cx<'t>) -> impl Parser<'t, I, Path, Extra<'t>> + Clone
+pub(crate) fn path<'t, I, Er>(cx: &'t Cx<'t>) -> impl Parser<'t, I, Path, extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     ident(cx)
         .then(just(Kind::Dot).ignore_then(word(cx)).repeated().collect::<Vec<_>>())
@@ -48,9 +51,10 @@ where
 }
 
 /// A string literal token (terminated or not).
-pub(crate) fn string<'t, I>(cx: &'t Cx<'t>) -> impl Parser<'t, I, StringLit, Extra<'t>> + Clone
+pub(crate) fn string<'t, I, Er>(cx: &'t Cx<'t>) -> impl Parser<'t, I, StringLit, extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     select! {
         Kind::String = e => (e.span(), true),
@@ -69,14 +73,15 @@ where
 
 /// Builds the full expression parser and the argument parser (a postfix expression without
 /// binary operators, used for positional arguments of triggers and options).
-pub(crate) fn parsers<'t, I>(
+pub(crate) fn parsers<'t, I, Er>(
     cx: &'t Cx<'t>,
 ) -> (
-    impl Parser<'t, I, Expr, Extra<'t>> + Clone,
-    impl Parser<'t, I, Expr, Extra<'t>> + Clone,
+    impl Parser<'t, I, Expr, extra::Err<Er>> + Clone,
+    impl Parser<'t, I, Expr, extra::Err<Er>> + Clone,
 )
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     let expr = recursive(|expr| {
         let chain = chain(cx, expr.boxed());
@@ -116,13 +121,22 @@ where
     (expr, arg)
 }
 
+/// `=` where `==` was meant.
+pub(crate) fn single_equals(eq: SimpleSpan) -> Diagnostic {
+    Diagnostic::new(codes::SINGLE_EQUALS, range(eq), "`=` is not a comparison")
+        .with_label("did you mean `==`?")
+        .with_help("compare with `==`; `=` only binds names and sets options")
+        .with_fix("replace `=` with `==`", range(eq), "==")
+}
+
 fn binary(op: BinaryOp, l: Expr, r: Expr, span: SimpleSpan) -> Expr {
     Expr { kind: ExprKind::Binary(op, boxed(l), boxed(r)), range: range(span) }
 }
 
-fn comparison<'t, I>() -> impl Parser<'t, I, BinaryOp, Extra<'t>> + Clone
+fn comparison<'t, I, Er>() -> impl Parser<'t, I, BinaryOp, extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     choice((
         select! {
@@ -142,12 +156,13 @@ where
 }
 
 /// `a -> b => c within 500ms`, or a plain expression.
-fn order<'t, I>(
+fn order<'t, I, Er>(
     cx: &'t Cx<'t>,
-    operand: impl Parser<'t, I, Expr, Extra<'t>> + Clone,
-) -> impl Parser<'t, I, Expr, Extra<'t>> + Clone
+    operand: impl Parser<'t, I, Expr, extra::Err<Er>> + Clone,
+) -> impl Parser<'t, I, Expr, extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     let op = select! { Kind::Arrow => OrderOp::Before, Kind::FatArrow => OrderOp::Calls };
     operand
@@ -181,12 +196,13 @@ where
 }
 
 /// A postfix expression followed by selector combinators: `span[a] > span[b] >> span[c]`.
-fn chain<'t, I>(
+fn chain<'t, I, Er>(
     cx: &'t Cx<'t>,
-    expr: chumsky::Boxed<'t, 't, I, Expr, Extra<'t>>,
-) -> impl Parser<'t, I, Expr, Extra<'t>> + Clone
+    expr: chumsky::Boxed<'t, 't, I, Expr, extra::Err<Er>>,
+) -> impl Parser<'t, I, Expr, extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     recursive(move |chain| {
         let combinator = select! { Kind::Gt => Combinator::Child, Kind::GtGt => Combinator::Descendant };
@@ -233,9 +249,10 @@ where
 }
 
 /// An integer literal used as a count.
-fn count<'t, I>(cx: &'t Cx<'t>) -> impl Parser<'t, I, Expr, Extra<'t>> + Clone
+fn count<'t, I, Er>(cx: &'t Cx<'t>) -> impl Parser<'t, I, Expr, extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     just(Kind::Number).map_with(move |_, e| {
         let mut diags = Vec::new();
@@ -248,13 +265,14 @@ where
 }
 
 /// Field access, indexing or filtering, and pseudo-classes after a primary.
-fn postfix_ops<'t, I>(
+fn postfix_ops<'t, I, Er>(
     cx: &'t Cx<'t>,
-    expr: chumsky::Boxed<'t, 't, I, Expr, Extra<'t>>,
-    base: impl Parser<'t, I, Expr, Extra<'t>> + Clone,
-) -> impl Parser<'t, I, Expr, Extra<'t>> + Clone
+    expr: chumsky::Boxed<'t, 't, I, Expr, extra::Err<Er>>,
+    base: impl Parser<'t, I, Expr, extra::Err<Er>> + Clone,
+) -> impl Parser<'t, I, Expr, extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     enum Post {
         Field(Name),
@@ -268,8 +286,18 @@ where
         .collect::<Vec<_>>()
         .delimited_by(just(Kind::LParen), just(Kind::RParen));
     let field = just(Kind::Dot).ignore_then(word(cx)).map(Post::Field);
-    let index = expr
-        .clone()
+    // `span[name = "x"]`: report `=` and read it as `==`, so the rest of the file is checked.
+    let predicate = expr.clone().then(just(Kind::Eq).map_with(|_, e| e.span()).then(expr.clone()).or_not()).map(
+        move |(lhs, single_eq)| match single_eq {
+            Some((eq, rhs)) => {
+                cx.report(single_equals(eq));
+                let r = lhs.range.cover(rhs.range);
+                Expr { kind: ExprKind::Binary(BinaryOp::Eq, boxed(lhs), boxed(rhs)), range: r }
+            }
+            None => lhs,
+        },
+    );
+    let index = predicate
         .or_not()
         .delimited_by(just(Kind::LBracket), just(Kind::RBracket))
         .map_with(move |inner, e| {
@@ -299,12 +327,13 @@ where
 }
 
 /// Literals, paths, calls, parentheses, lists, objects and `span`.
-fn primary<'t, I>(
+fn primary<'t, I, Er>(
     cx: &'t Cx<'t>,
-    expr: chumsky::Boxed<'t, 't, I, Expr, Extra<'t>>,
-) -> impl Parser<'t, I, Expr, Extra<'t>> + Clone
+    expr: chumsky::Boxed<'t, 't, I, Expr, extra::Err<Er>>,
+) -> impl Parser<'t, I, Expr, extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     let literal = select! {
         Kind::Number = e => (Kind::Number, e.span()),

@@ -19,7 +19,23 @@ use smol_str::SmolStr;
 use std::cell::RefCell;
 use tbt_diagnostics::{Diagnostic, TextRange};
 
-pub(crate) type Extra<'t> = extra::Err<Rich<'t, Kind, SimpleSpan>>;
+/// The error types the parser runs with: `EmptyErr` for the fast first pass over (usually
+/// valid) input, `Rich` for the second pass that explains the errors.
+pub(crate) trait ParseError<'t, I: chumsky::input::Input<'t>>:
+    chumsky::error::Error<'t, I>
+    + chumsky::label::LabelError<'t, I, chumsky::DefaultExpected<'t, Kind>>
+    + chumsky::label::LabelError<'t, I, &'static str>
+    + 't
+{
+}
+
+impl<'t, I: chumsky::input::Input<'t>, T> ParseError<'t, I> for T where
+    T: chumsky::error::Error<'t, I>
+        + chumsky::label::LabelError<'t, I, chumsky::DefaultExpected<'t, Kind>>
+        + chumsky::label::LabelError<'t, I, &'static str>
+        + 't
+{
+}
 
 /// What every parser closure can see: the source text and the side channel for diagnostics.
 pub(crate) struct Cx<'t> {
@@ -66,19 +82,29 @@ pub(crate) fn parse_tokens(src: &str, tokens: &[Token], diagnostics: &mut Vec<Di
         .map(|t| (t.kind, SimpleSpan::from(t.range.start as usize..t.range.end as usize)))
         .collect();
     let eoi = SimpleSpan::from(src.len()..src.len());
-    let input = pairs.as_slice().split_token_span(eoi);
-    let (output, errors) = file_parser(&cx).parse(input).into_output_errors();
+    // Fast pass: cheap errors. Valid input, the common case, is done after it.
+    let fast = file_parser::<_, chumsky::error::EmptyErr>(&cx).parse(pairs.as_slice().split_token_span(eoi));
+    if !fast.has_errors() {
+        if let Some(items) = fast.into_output() {
+            diagnostics.extend(std::mem::take(&mut *cx.diags.borrow_mut()));
+            return items;
+        }
+    }
+    // Slow pass: rich errors that say what was expected where.
+    cx.diags.borrow_mut().clear();
+    let (output, errors) = file_parser::<_, Rich<'_, Kind>>(&cx)
+        .parse(pairs.as_slice().split_token_span(eoi))
+        .into_output_errors();
     let mut side = std::mem::take(&mut *cx.diags.borrow_mut());
     errors::convert(src, errors, &mut side);
     diagnostics.extend(side);
     output.unwrap_or_default()
 }
 
-
-
-fn file_parser<'t, I>(cx: &'t Cx<'t>) -> impl Parser<'t, I, Vec<Stmt>, Extra<'t>>
+fn file_parser<'t, I, Er>(cx: &'t Cx<'t>) -> impl Parser<'t, I, Vec<Stmt>, extra::Err<Er>>
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     stmt::statements(cx).then_ignore(end())
 }

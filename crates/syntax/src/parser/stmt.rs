@@ -1,7 +1,7 @@
 //! Statements and blocks, with recovery at statement boundaries.
 
-use super::expr::{ident, parsers, path, string, word};
-use super::{Cx, Extra, range};
+use super::expr::{ident, parsers, path, single_equals, string, word};
+use super::{Cx, ParseError, range};
 use crate::ast::*;
 use crate::token::Kind;
 use chumsky::input::ValueInput;
@@ -29,11 +29,12 @@ const STATEMENT_SYNONYMS: &[(&str, &str)] = &[
 ];
 
 /// The statements of a file (or block), each recovered on its own.
-pub(crate) fn statements<'t, I>(cx: &'t Cx<'t>) -> impl Parser<'t, I, Vec<Stmt>, Extra<'t>>
+pub(crate) fn statements<'t, I, Er>(cx: &'t Cx<'t>) -> impl Parser<'t, I, Vec<Stmt>, extra::Err<Er>>
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
-    let (expr, arg) = parsers::<I>(cx);
+    let (expr, arg) = parsers::<I, Er>(cx);
     let stmt = recursive(|stmt| {
         let block = stmt
             .repeated()
@@ -191,16 +192,17 @@ where
             }
         });
 
+        // Most frequent first: every failed alternative costs a token comparison.
         choice((
-            use_stmt,
-            schema_stmt,
-            test_stmt,
-            suite_stmt,
-            trigger_stmt,
             expect_stmt,
             let_stmt,
+            trigger_stmt,
+            test_stmt,
             output_stmt,
             wait_stmt,
+            use_stmt,
+            schema_stmt,
+            suite_stmt,
             unknown_word,
             expr_stmt,
         ))
@@ -212,9 +214,10 @@ where
 }
 
 /// A balanced group `{...}`, `[...]` or `(...)`, or one token that is not a delimiter.
-fn token_or_group<'t, I>() -> impl Parser<'t, I, (), Extra<'t>> + Clone
+fn token_or_group<'t, I, Er>() -> impl Parser<'t, I, (), extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     recursive(|group| {
         let inner = group.repeated();
@@ -229,9 +232,10 @@ where
 }
 
 /// Skips tokens up to the next statement start: a statement keyword, or a name that begins a line.
-fn skip_rest<'t, I>(cx: &'t Cx<'t>) -> impl Parser<'t, I, (), Extra<'t>> + Clone
+fn skip_rest<'t, I, Er>(cx: &'t Cx<'t>) -> impl Parser<'t, I, (), extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     let boundary = any()
         .map_with(|k: Kind, e| (k, e.span()))
@@ -241,17 +245,19 @@ where
 }
 
 /// Recovery: skips at least one token (or group), then up to the next statement start.
-fn skip_statement<'t, I>(cx: &'t Cx<'t>) -> impl Parser<'t, I, (), Extra<'t>> + Clone
+fn skip_statement<'t, I, Er>(cx: &'t Cx<'t>) -> impl Parser<'t, I, (), extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     token_or_group().then(skip_rest(cx)).ignored()
 }
 
 /// `{ services ...  attribute ... }`
-fn schema_block<'t, I>(cx: &'t Cx<'t>) -> impl Parser<'t, I, Vec<SchemaItem>, Extra<'t>>
+fn schema_block<'t, I, Er>(cx: &'t Cx<'t>) -> impl Parser<'t, I, Vec<SchemaItem>, extra::Err<Er>>
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     let keyword = move |text: &'static str| {
         just(Kind::Ident)
@@ -290,9 +296,10 @@ where
 }
 
 /// `string`, `int[]`, `"a" | "b"`.
-fn type_expr<'t, I>(cx: &'t Cx<'t>) -> impl Parser<'t, I, TypeExpr, Extra<'t>> + Clone
+fn type_expr<'t, I, Er>(cx: &'t Cx<'t>) -> impl Parser<'t, I, TypeExpr, extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
 {
     let named = ident(cx)
         .map(TypeExpr::Named)
@@ -327,13 +334,6 @@ fn missing_block(keyword: SimpleSpan, what: &str) -> Diagnostic {
     Diagnostic::new(codes::MISSING_BLOCK, range(keyword), format!("this {what} has no body"))
         .with_label(format!("expected `{{` after the {what}'s header"))
         .with_help(format!("write the {what}'s statements in braces: `{{ ... }}`"))
-}
-
-fn single_equals(eq: SimpleSpan) -> Diagnostic {
-    Diagnostic::new(codes::SINGLE_EQUALS, range(eq), "`=` is not a comparison")
-        .with_label("did you mean `==`?")
-        .with_help("compare with `==`; `=` only binds names and sets options")
-        .with_fix("replace `=` with `==`", range(eq), "==")
 }
 
 fn unknown_statement(word: &str, at: TextRange) -> Diagnostic {
