@@ -379,8 +379,16 @@ struct Gen<'c> {
     rng: Rng,
     /// Per service: spans waiting to be exported.
     batches: Vec<Vec<Span>>,
-    out: Vec<ResourceSpans>,
+    out: Out,
     resources: Vec<Resource>,
+}
+
+/// Where finished batches go.
+enum Out {
+    /// Kept as messages.
+    Messages(Vec<ResourceSpans>),
+    /// Encoded at once as `TracesData` field 1 (`resource_spans`) and dropped.
+    Protobuf(Vec<u8>),
 }
 
 const BATCH: usize = 512;
@@ -392,7 +400,7 @@ impl Gen<'_> {
         }
         let spans = std::mem::take(&mut self.batches[svc]);
         let sv = &SERVICES[svc];
-        self.out.push(ResourceSpans {
+        let rs = ResourceSpans {
             resource: Some(self.resources[svc].clone()),
             scope_spans: vec![ScopeSpans {
                 scope: Some(InstrumentationScope {
@@ -404,7 +412,15 @@ impl Gen<'_> {
                 schema_url: "https://opentelemetry.io/schemas/1.26.0".into(),
             }],
             schema_url: "https://opentelemetry.io/schemas/1.26.0".into(),
-        });
+        };
+        match &mut self.out {
+            Out::Messages(v) => v.push(rs),
+            Out::Protobuf(buf) => {
+                buf.push(0x0a); // field 1, length-delimited
+                // Encoding into a Vec cannot run out of room.
+                let _ = rs.encode_length_delimited(buf);
+            }
+        }
     }
 
     fn id8(&mut self) -> Vec<u8> {
@@ -803,13 +819,12 @@ fn capitalize(s: &str) -> String {
         .collect()
 }
 
-/// Generates the traces as OTLP `TracesData`.
-pub fn traces_data(cfg: &SynthConfig) -> TracesData {
+fn run(cfg: &SynthConfig, out: Out) -> Out {
     let mut g = Gen {
         cfg,
         rng: Rng::new(cfg.seed),
         batches: (0..SERVICES.len()).map(|_| Vec::new()).collect(),
-        out: Vec::new(),
+        out,
         resources: (0..SERVICES.len()).map(|s| resource(s, cfg.seed)).collect(),
     };
     for t in 0..cfg.traces {
@@ -818,8 +833,14 @@ pub fn traces_data(cfg: &SynthConfig) -> TracesData {
     for svc in 0..SERVICES.len() {
         g.flush(svc);
     }
-    TracesData {
-        resource_spans: g.out,
+    g.out
+}
+
+/// Generates the traces as OTLP `TracesData`.
+pub fn traces_data(cfg: &SynthConfig) -> TracesData {
+    match run(cfg, Out::Messages(Vec::new())) {
+        Out::Messages(resource_spans) => TracesData { resource_spans },
+        Out::Protobuf(_) => TracesData::default(),
     }
 }
 
@@ -830,9 +851,16 @@ pub fn export_request(cfg: &SynthConfig) -> ExportTraceServiceRequest {
     }
 }
 
-/// Generates the traces as OTLP protobuf bytes.
+/// Generates the traces as OTLP protobuf bytes (a `TracesData`, which is also an
+/// `ExportTraceServiceRequest`). Batches are encoded as they fill, so the messages of the
+/// whole set are never held: the same bytes as `traces_data(cfg).encode_to_vec()`.
 pub fn protobuf(cfg: &SynthConfig) -> Vec<u8> {
-    traces_data(cfg).encode_to_vec()
+    // About 200 bytes a span: reserving avoids copying the buffer as it grows.
+    let cap = cfg.total_spans().saturating_mul(200);
+    match run(cfg, Out::Protobuf(Vec::with_capacity(cap))) {
+        Out::Protobuf(buf) => buf,
+        Out::Messages(_) => Vec::new(),
+    }
 }
 
 /// Encodes `TracesData` as OTLP/JSON (hex ids, int64 as strings, enum numbers).
@@ -866,6 +894,7 @@ mod tests {
     fn deterministic_and_exact() {
         let cfg = SynthConfig::many(3, 40, 1);
         assert_eq!(protobuf(&cfg), protobuf(&cfg));
+        assert_eq!(protobuf(&cfg), traces_data(&cfg).encode_to_vec());
         let t = trace(&cfg);
         assert_eq!(t.len(), 120);
         assert_eq!(t.trace_ids().len(), 3);

@@ -1,4 +1,4 @@
-//! Importers: bytes in one of the supported formats → [`Trace`], through [`TraceBuilder`].
+//! Importers: bytes in one of the supported formats → [`Trace`], through [`TraceBuilder`](crate::TraceBuilder).
 //!
 //! | format | reader | detected by |
 //! |---|---|---|

@@ -11,15 +11,17 @@
 use std::fmt;
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1::InstrumentationScope;
 use opentelemetry_proto::tonic::common::v1::any_value::Value as PValue;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue};
-use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, TracesData};
+use opentelemetry_proto::tonic::resource::v1::Resource;
+use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, Span, TracesData};
 use prost::Message;
 
 use crate::ids::{SpanId, TraceId};
 use crate::import::{AttrTarget, ImportError};
 use crate::intern::Sym;
-use crate::model::{SpanInfo, SpanKind, StatusCode, Trace, TraceBuilder};
+use crate::model::{ScopeIdx, SpanInfo, SpanKind, StatusCode, Trace, TraceBuilder};
 use crate::value::{Value, ValuePool};
 
 /// A `ResourceSpans` field the model cannot take (a trace id that is not 16 bytes…).
@@ -46,35 +48,39 @@ fn id_error(field: String, want: usize, got: usize) -> ProtoFieldError {
     }
 }
 
+fn validate_span(sp: &Span, at: &dyn Fn(&str) -> String) -> Result<(), ProtoFieldError> {
+    if sp.trace_id.len() != 16 {
+        return Err(id_error(at("trace_id"), 16, sp.trace_id.len()));
+    }
+    if sp.span_id.len() != 8 {
+        return Err(id_error(at("span_id"), 8, sp.span_id.len()));
+    }
+    if !sp.parent_span_id.is_empty() && sp.parent_span_id.len() != 8 {
+        return Err(id_error(at("parent_span_id"), 8, sp.parent_span_id.len()));
+    }
+    for (li, l) in sp.links.iter().enumerate() {
+        if l.trace_id.len() != 16 {
+            return Err(id_error(
+                at(&format!("links[{li}].trace_id")),
+                16,
+                l.trace_id.len(),
+            ));
+        }
+        if l.span_id.len() != 8 {
+            return Err(id_error(
+                at(&format!("links[{li}].span_id")),
+                8,
+                l.span_id.len(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn validate(rs: &ResourceSpans) -> Result<(), ProtoFieldError> {
     for (si, ss) in rs.scope_spans.iter().enumerate() {
         for (pi, sp) in ss.spans.iter().enumerate() {
-            let at = |f: &str| format!("scope_spans[{si}].spans[{pi}].{f}");
-            if sp.trace_id.len() != 16 {
-                return Err(id_error(at("trace_id"), 16, sp.trace_id.len()));
-            }
-            if sp.span_id.len() != 8 {
-                return Err(id_error(at("span_id"), 8, sp.span_id.len()));
-            }
-            if !sp.parent_span_id.is_empty() && sp.parent_span_id.len() != 8 {
-                return Err(id_error(at("parent_span_id"), 8, sp.parent_span_id.len()));
-            }
-            for (li, l) in sp.links.iter().enumerate() {
-                if l.trace_id.len() != 16 {
-                    return Err(id_error(
-                        at(&format!("links[{li}].trace_id")),
-                        16,
-                        l.trace_id.len(),
-                    ));
-                }
-                if l.span_id.len() != 8 {
-                    return Err(id_error(
-                        at(&format!("links[{li}].span_id")),
-                        8,
-                        l.span_id.len(),
-                    ));
-                }
-            }
+            validate_span(sp, &|f| format!("scope_spans[{si}].spans[{pi}].{f}"))?;
         }
     }
     Ok(())
@@ -134,6 +140,43 @@ fn add_kvs(t: &mut impl AttrTarget, kvs: &[KeyValue]) {
     }
 }
 
+/// Adds one span (its ids already checked).
+fn add_span(b: &mut TraceBuilder, scope: ScopeIdx, sp: &Span) {
+    let (status, msg) = match &sp.status {
+        Some(s) => (
+            StatusCode::from_i32(s.code).unwrap_or_default(),
+            &s.message[..],
+        ),
+        None => (StatusCode::Unset, ""),
+    };
+    let mut w = b.span(SpanInfo {
+        trace_id: trace_id(&sp.trace_id),
+        span_id: span_id(&sp.span_id),
+        parent_span_id: span_id(&sp.parent_span_id),
+        name: &sp.name,
+        kind: SpanKind::from_i32(sp.kind).unwrap_or_default(),
+        status,
+        status_message: msg,
+        start_unix_nano: sp.start_time_unix_nano,
+        end_unix_nano: sp.end_time_unix_nano,
+        trace_state: &sp.trace_state,
+        scope,
+    });
+    add_kvs(&mut w, &sp.attributes);
+    for e in &sp.events {
+        w.event(&e.name, e.time_unix_nano, |s| add_kvs(s, &e.attributes));
+    }
+    for l in &sp.links {
+        w.link(
+            trace_id(&l.trace_id),
+            span_id(&l.span_id),
+            &l.trace_state,
+            |s| add_kvs(s, &l.attributes),
+        );
+    }
+    w.finish();
+}
+
 impl TraceBuilder {
     /// Adds one OTLP `ResourceSpans` batch (as the receiver gets them). The batch is checked
     /// first and added whole or not at all: ids of the wrong length are an error naming the
@@ -150,39 +193,7 @@ impl TraceBuilder {
             };
             let scope = self.scope(res, name, version, &ss.schema_url, |s| add_kvs(s, sattrs));
             for sp in &ss.spans {
-                let (status, msg) = match &sp.status {
-                    Some(s) => (
-                        StatusCode::from_i32(s.code).unwrap_or_default(),
-                        &s.message[..],
-                    ),
-                    None => (StatusCode::Unset, ""),
-                };
-                let mut w = self.span(SpanInfo {
-                    trace_id: trace_id(&sp.trace_id),
-                    span_id: span_id(&sp.span_id),
-                    parent_span_id: span_id(&sp.parent_span_id),
-                    name: &sp.name,
-                    kind: SpanKind::from_i32(sp.kind).unwrap_or_default(),
-                    status,
-                    status_message: msg,
-                    start_unix_nano: sp.start_time_unix_nano,
-                    end_unix_nano: sp.end_time_unix_nano,
-                    trace_state: &sp.trace_state,
-                    scope,
-                });
-                add_kvs(&mut w, &sp.attributes);
-                for e in &sp.events {
-                    w.event(&e.name, e.time_unix_nano, |s| add_kvs(s, &e.attributes));
-                }
-                for l in &sp.links {
-                    w.link(
-                        trace_id(&l.trace_id),
-                        span_id(&l.span_id),
-                        &l.trace_state,
-                        |s| add_kvs(s, &l.attributes),
-                    );
-                }
-                w.finish();
+                add_span(self, scope, sp);
             }
         }
         Ok(())
@@ -294,6 +305,62 @@ fn count(bytes: &[u8]) -> Option<(usize, usize)> {
     Some((spans, attrs))
 }
 
+fn utf8(b: &[u8], field: &str) -> Result<String, String> {
+    String::from_utf8(b.to_vec()).map_err(|_| format!("{field}: invalid UTF-8"))
+}
+
+/// Walks one `ResourceSpans` message and adds it, decoding its `Resource`, scopes and spans
+/// one message at a time with prost (so each span's allocations are reused right away).
+fn add_resource_spans_wire(b: &mut TraceBuilder, rs: &[u8]) -> Result<(), String> {
+    let mut resource = Resource::default();
+    let mut schema_url = String::new();
+    let mut scope_spans: Vec<&[u8]> = Vec::new();
+    let mut pos = 0;
+    while pos < rs.len() {
+        match next_field(rs, &mut pos)? {
+            (1, Some(p)) => resource.merge(p).map_err(|e| format!("resource: {e}"))?,
+            (2, Some(p)) => scope_spans.push(p),
+            (3, Some(p)) => schema_url = utf8(p, "schema_url")?,
+            (1..=3, None) => return Err("wrong wire type for a ResourceSpans field".into()),
+            _ => {}
+        }
+    }
+    let res = b.resource(&schema_url, |r| add_kvs(r, &resource.attributes));
+    let mut spans: Vec<&[u8]> = Vec::new();
+    let mut span = Span::default();
+    for (si, ss) in scope_spans.into_iter().enumerate() {
+        let mut scope = InstrumentationScope::default();
+        let mut ss_schema = String::new();
+        spans.clear();
+        let mut pos = 0;
+        while pos < ss.len() {
+            match next_field(ss, &mut pos).map_err(|e| format!("scope_spans[{si}]: {e}"))? {
+                (1, Some(p)) => scope
+                    .merge(p)
+                    .map_err(|e| format!("scope_spans[{si}].scope: {e}"))?,
+                (2, Some(p)) => spans.push(p),
+                (3, Some(p)) => ss_schema = utf8(p, "schema_url")?,
+                (1..=3, None) => {
+                    return Err(format!("scope_spans[{si}]: wrong wire type for a field"));
+                }
+                _ => {}
+            }
+        }
+        let scope_idx = b.scope(res, &scope.name, &scope.version, &ss_schema, |s| {
+            add_kvs(s, &scope.attributes)
+        });
+        for (pi, p) in spans.iter().enumerate() {
+            span.clear();
+            span.merge(*p)
+                .map_err(|e| format!("scope_spans[{si}].spans[{pi}]: {e}"))?;
+            validate_span(&span, &|f| format!("scope_spans[{si}].spans[{pi}].{f}"))
+                .map_err(|e| format!("invalid {}: {}", e.field, e.message))?;
+            add_span(b, scope_idx, &span);
+        }
+    }
+    Ok(())
+}
+
 /// Imports a protobuf `TracesData`/`ExportTraceServiceRequest`. With `auto`, a failure on
 /// the very first field says the input is in no known format.
 pub(crate) fn import(bytes: &[u8], auto: bool) -> Result<Trace, ImportError> {
@@ -331,13 +398,15 @@ pub(crate) fn import(bytes: &[u8], auto: bool) -> Result<Trace, ImportError> {
                 )));
             }
         };
-        let rs = ResourceSpans::decode(payload)
-            .map_err(|e| fail(format!("resource_spans[{index}]: {e}")))?;
-        b.add_resource_spans(&rs)
-            .map_err(|e| ImportError::Protobuf {
-                message: format!("invalid resource_spans[{index}].{}: {}", e.field, e.message),
-                offset: start,
-            })?;
+        // The top level framed well: from here on the input is OTLP protobuf, and errors
+        // say what is wrong in it.
+        add_resource_spans_wire(&mut b, payload).map_err(|e| ImportError::Protobuf {
+            message: match e.strip_prefix("invalid ") {
+                Some(rest) => format!("invalid resource_spans[{index}].{rest}"),
+                None => format!("resource_spans[{index}].{e}"),
+            },
+            offset: start,
+        })?;
         index += 1;
     }
     Ok(b.finish()?)

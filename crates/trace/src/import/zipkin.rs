@@ -10,7 +10,9 @@
 //! - `remoteEndpoint` → `peer.service`, `network.peer.address`, `network.peer.port`;
 //! - `annotations` → events named by their `value`.
 //!
-//! Ids: `traceId` has 16 or 32 hex digits, `id`/`parentId` 16.
+//! Ids: `traceId` has 16 or 32 hex digits, `id`/`parentId` 16. A `shared: true` server span
+//! (B3's one id per RPC) repeats its client's id: it is dropped as a duplicate and counted in
+//! [`crate::Trace::duplicates`], like any repeated id.
 
 use serde::Deserialize;
 use serde::Deserializer;
