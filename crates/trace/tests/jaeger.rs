@@ -256,3 +256,53 @@ fn api_v3_error_response() {
         }
     );
 }
+
+#[test]
+fn api_v3_stream_of_chunks() {
+    // FindTraces answers with one `{"result": …}` object per chunk.
+    let one = String::from_utf8(fixture("jaeger/api-v3/GetTrace.json")).unwrap();
+    let two = one.replace("0000000000000002", "0000000000000003");
+    let stream = format!("{one}\n{two}");
+    let (t, f) = import_detected(stream.as_bytes()).unwrap();
+    assert_eq!(f, Format::JaegerApiV3);
+    assert_eq!(t.len(), 2);
+    // Mixed formats in one stream are refused.
+    let mixed = format!(
+        "{one}\n{}",
+        String::from_utf8(fixture("lenient/strict.json")).unwrap()
+    );
+    let e = import(mixed.as_bytes()).unwrap_err();
+    assert!(e.to_string().contains("later document"), "{e}");
+}
+
+#[test]
+fn detect_tells_every_format() {
+    use tbt_trace::detect;
+    assert_eq!(
+        detect(&fixture("jaeger/otlp/example_trace.json")),
+        Ok(Format::OtlpJson)
+    );
+    assert_eq!(
+        detect(&fixture("lenient/tempo_batches.json")),
+        Ok(Format::OtlpJson)
+    );
+    assert_eq!(
+        detect(&fixture("jaeger/api-v3/GetTrace.json")),
+        Ok(Format::JaegerApiV3)
+    );
+    assert_eq!(
+        detect(&fixture("jaeger/jaeger-ui/otlp2jaeger-out.json")),
+        Ok(Format::JaegerV1)
+    );
+    assert_eq!(
+        detect(&fixture("jaeger/jaeger-ui/ui_01.json")),
+        Ok(Format::JaegerV1)
+    );
+    assert_eq!(
+        detect(&fixture("zipkin/shop_checkout.json")),
+        Ok(Format::ZipkinV2)
+    );
+    let pb = tbt_trace::synth::protobuf(&tbt_trace::synth::SynthConfig::many(1, 5, 1));
+    assert_eq!(detect(&pb), Ok(Format::OtlpProtobuf));
+    assert_eq!(detect(b""), Err(ImportError::Empty));
+}

@@ -207,3 +207,22 @@ fn key_indexes_are_thread_safe() {
     assert!(naive > 0);
     assert!(counts.iter().all(|&c| c == naive));
 }
+
+#[test]
+fn store_is_smaller_than_its_protobuf() {
+    use tbt_trace::synth::{self, SynthConfig};
+    for cfg in [SynthConfig::huge(20_000, 2), SynthConfig::many(200, 100, 2)] {
+        let bytes = synth::protobuf(&cfg);
+        let t = tbt_trace::import_otlp_proto(&bytes).unwrap();
+        let heap = t.memory_usage().total();
+        // The aim: resident memory per span at most about the span's protobuf size.
+        assert!(
+            heap < bytes.len(),
+            "{cfg:?}: store {heap} bytes, protobuf {} bytes",
+            bytes.len()
+        );
+        // Exact sizing: the protobuf importer counts spans first.
+        let key = t.sym("http.request.method").unwrap();
+        assert!(t.key_index(key).is_some());
+    }
+}
