@@ -88,3 +88,14 @@ fn small_variants() {
     assert_eq!(s.attr("z"), Some(ValueRef::Empty));
     assert_eq!(s.service(), "");
 }
+
+#[test]
+fn tempo_v2_trace_wrapper() {
+    let strict = import(&fixture("lenient/strict.json")).unwrap();
+    let inner = String::from_utf8(fixture("lenient/strict.json")).unwrap();
+    let doc = format!("{{\"trace\": {inner}}}");
+    let (t, f) = import_detected(doc.as_bytes()).unwrap();
+    assert_eq!(f, Format::OtlpJson);
+    assert_eq!(canon(&strict), canon(&t));
+    assert_eq!(tbt_trace::detect(doc.as_bytes()), Ok(Format::OtlpJson));
+}

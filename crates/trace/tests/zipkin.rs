@@ -82,3 +82,18 @@ fn zipkin_ids_and_kinds_are_checked() {
     // An empty array is an empty Zipkin trace.
     assert!(import_zipkin_json(b"[]").unwrap().is_empty());
 }
+
+#[test]
+fn zipkin_array_of_traces() {
+    let one = String::from_utf8(fixture("zipkin/shop_checkout.json")).unwrap();
+    let other = one.replace(
+        "5af7183fb1d4cf5f4f2a3c7b1e9d0a11",
+        "00000000000000000000000000000abc",
+    );
+    let doc = format!("[{one}, {other}]");
+    let (t, f) = import_detected(doc.as_bytes()).unwrap();
+    assert_eq!(f, Format::ZipkinV2);
+    assert_eq!(t.len(), 14);
+    assert_eq!(t.trace_ids().len(), 2);
+    assert_eq!(t.roots().len(), 2);
+}

@@ -5,8 +5,9 @@
 //! length byte happens to be `{` or `[`, JSON is tried first and protobuf second.
 //!
 //! The JSON format is told by the top-level keys while the document is read (one pass, no
-//! re-parse): `resourceSpans`/`resource_spans`/`batches` → OTLP/JSON, `result` → Jaeger
-//! api_v3, `data` (or `spans`) → Jaeger v1, a top-level array → Zipkin v2.
+//! re-parse): `resourceSpans`/`resource_spans`/`batches` → OTLP/JSON (also inside Tempo v2's
+//! `{"trace": …}`), `result` → Jaeger api_v3, `data` (or `spans`) → Jaeger v1, a top-level
+//! array → Zipkin v2 (an array of spans, or of traces as `/api/v2/traces` answers).
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
@@ -64,7 +65,7 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ImportError> {
         Sniff::Protobuf => otlp_proto::import(bytes, true).map(|_| Format::OtlpProtobuf),
         Sniff::Json | Sniff::Ambiguous => {
             let mut de = serde_json::Deserializer::from_slice(bytes);
-            match KeySniffer(0).deserialize(&mut de) {
+            match KeySniffer(None).deserialize(&mut de) {
                 Ok(Some(f)) => Ok(f),
                 Ok(None) => Err(unknown_json()),
                 Err(e) => match sniff(bytes)? {
@@ -80,15 +81,16 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ImportError> {
 
 fn unknown_json() -> ImportError {
     ImportError::UnknownFormat {
-        detail: "a JSON object without any of the keys resourceSpans, batches (OTLP/JSON), \
-                 result (Jaeger api_v3), data or spans (Jaeger v1); nor a JSON array of \
-                 Zipkin spans"
+        detail: "a JSON object without any of the keys resourceSpans, batches, trace \
+                 (OTLP/JSON), result (Jaeger api_v3), data or spans (Jaeger v1); nor a JSON \
+                 array of Zipkin spans"
             .into(),
     }
 }
 
-/// Reads only the top-level keys.
-struct KeySniffer(u8);
+/// Reads only the top-level keys. Inside a wrapper object (`result`, `trace`) it holds the
+/// format the wrapper implies.
+struct KeySniffer(Option<Format>);
 
 impl<'de> DeserializeSeed<'de> for KeySniffer {
     type Value = Option<Format>;
@@ -106,14 +108,21 @@ impl<'de> Visitor<'de> for KeySniffer {
         let mut found = None;
         while let Some(k) = m.next_key::<Text<'de>>()? {
             let f = match (k.as_str(), self.0) {
-                ("resourceSpans" | "resource_spans" | "batches", 0) => Some(Format::OtlpJson),
-                ("resourceSpans" | "resource_spans" | "batches", _) => Some(Format::JaegerApiV3),
-                ("result", 0) => {
-                    m.next_value_seed(KeySniffer(1))?;
-                    found = found.or(Some(Format::JaegerApiV3));
+                ("resourceSpans" | "resource_spans" | "batches", w) => {
+                    Some(w.unwrap_or(Format::OtlpJson))
+                }
+                ("result" | "trace", None) => {
+                    let wrapper = if k.as_str() == "result" {
+                        Format::JaegerApiV3
+                    } else {
+                        Format::OtlpJson
+                    };
+                    if let Some(f) = m.next_value_seed(KeySniffer(Some(wrapper)))? {
+                        found = found.or(Some(f));
+                    }
                     continue;
                 }
-                ("data" | "spans", 0) => Some(Format::JaegerV1),
+                ("data" | "spans", None) => Some(Format::JaegerV1),
                 _ => None,
             };
             found = found.or(f);
@@ -123,7 +132,7 @@ impl<'de> Visitor<'de> for KeySniffer {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
         while s.next_element::<IgnoredAny>()?.is_some() {}
-        Ok((self.0 == 0).then_some(Format::ZipkinV2))
+        Ok(self.0.is_none().then_some(Format::ZipkinV2))
     }
 }
 
@@ -141,10 +150,11 @@ impl Ctx<'_> {
     }
 }
 
-/// The top level of a JSON document (or, at depth 1, the `result` of api_v3).
+/// The top level of a JSON document, or the inside of a wrapper object (`result` of api_v3,
+/// `trace` of Tempo's v2 API), whose format `nested` then names.
 struct TopSeed<'c, 'b> {
     ctx: &'c mut Ctx<'b>,
-    depth: u8,
+    nested: Option<Format>,
 }
 
 impl<'de> DeserializeSeed<'de> for TopSeed<'_, '_> {
@@ -176,31 +186,34 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
         let mut jaeger_spans: Option<Vec<jaeger::SpanJ<'de>>> = None;
         let mut jaeger_procs: Option<jaeger::Processes<'de>> = None;
         while let Some(k) = m.next_key::<Text<'de>>()? {
-            match (k.as_str(), self.depth) {
-                ("resourceSpans" | "resource_spans" | "batches", d) => {
-                    ctx.set(if d == 0 {
-                        Format::OtlpJson
-                    } else {
-                        Format::JaegerApiV3
-                    });
+            match (k.as_str(), self.nested) {
+                ("resourceSpans" | "resource_spans" | "batches", nested) => {
+                    ctx.set(nested.unwrap_or(Format::OtlpJson));
                     m.next_value_seed(otlp_json::ResourceSpansSeq(ctx.b))?;
                 }
-                ("result", 0) => {
+                ("result", None) => {
                     ctx.set(Format::JaegerApiV3);
                     m.next_value_seed(TopSeed {
                         ctx: &mut *ctx,
-                        depth: 1,
+                        nested: Some(Format::JaegerApiV3),
                     })?;
                 }
-                ("data", 0) => {
+                ("trace", None) => {
+                    ctx.set(Format::OtlpJson);
+                    m.next_value_seed(TopSeed {
+                        ctx: &mut *ctx,
+                        nested: Some(Format::OtlpJson),
+                    })?;
+                }
+                ("data", None) => {
                     ctx.set(Format::JaegerV1);
                     m.next_value_seed(jaeger::TracesSeq(ctx.b))?;
                 }
-                ("spans", 0) => {
+                ("spans", None) => {
                     ctx.set(Format::JaegerV1);
                     jaeger_spans = Some(m.next_value()?);
                 }
-                ("processes", 0) => {
+                ("processes", None) => {
                     jaeger_procs = Some(m.next_value()?);
                 }
                 ("error", _) => {
@@ -208,15 +221,11 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
                     if !v.is_null() {
                         ctx.remote = Some(error_message(&v));
                         if ctx.format.is_none() {
-                            ctx.set(if self.depth == 0 {
-                                Format::JaegerApiV3
-                            } else {
-                                Format::OtlpJson
-                            });
+                            ctx.set(self.nested.unwrap_or(Format::JaegerApiV3));
                         }
                     }
                 }
-                ("errors", 0) => {
+                ("errors", None) => {
                     let v: serde_json::Value = m.next_value()?;
                     if let Some(list) = v.as_array().filter(|l| !l.is_empty()) {
                         let msgs: Vec<String> = list.iter().map(error_message).collect();
@@ -230,7 +239,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
         if let Some(spans) = jaeger_spans {
             jaeger::add_trace(ctx.b, &spans, jaeger_procs.as_ref()).map_err(de::Error::custom)?;
         }
-        if ctx.format.is_none() && self.depth == 0 {
+        if ctx.format.is_none() && self.nested.is_none() {
             ctx.unknown = true;
             return Err(de::Error::custom("unrecognized JSON document"));
         }
@@ -238,15 +247,16 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        if self.depth != 0 {
+        if self.nested.is_some() {
             return Err(de::Error::custom(
-                "expected an OTLP/JSON object in `result`, found an array",
+                "expected an OTLP/JSON object in the wrapper, found an array",
             ));
         }
         self.ctx.set(Format::ZipkinV2);
-        while let Some(span) = seq.next_element::<zipkin::SpanJ<'de>>()? {
-            zipkin::add_span(self.ctx.b, &span).map_err(de::Error::custom)?;
-        }
+        while seq
+            .next_element_seed(zipkin::SpansOrTraces(self.ctx.b))?
+            .is_some()
+        {}
         Ok(())
     }
 }
@@ -296,7 +306,7 @@ fn import_doc(
     };
     let r = TopSeed {
         ctx: &mut ctx,
-        depth: 0,
+        nested: None,
     }
     .deserialize(&mut de);
     if let Err(e) = r {

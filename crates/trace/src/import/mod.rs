@@ -3,10 +3,10 @@
 //! | format | reader | detected by |
 //! |---|---|---|
 //! | OTLP protobuf (`TracesData` / `ExportTraceServiceRequest`) | [`import_otlp_proto`] | first non-blank byte not `{`/`[` |
-//! | OTLP/JSON, strict and lenient | [`import_otlp_json`] | top-level `resourceSpans` or `batches` |
+//! | OTLP/JSON, strict and lenient (also Tempo's `{"batches"}` and `{"trace": …}`) | [`import_otlp_json`] | top-level `resourceSpans`, `batches` or `trace` |
 //! | Jaeger api_v3 (`{"result": <OTLP/JSON>}`) | [`import_jaeger_api_v3`] | top-level `result` |
 //! | Jaeger v1 query JSON (`{"data": [trace…]}` or one trace) | [`import_jaeger_json`] | top-level `data`, or `spans` |
-//! | Zipkin v2 JSON (array of spans) | [`import_zipkin_json`] | top-level array |
+//! | Zipkin v2 JSON (array of spans, or of traces) | [`import_zipkin_json`] | top-level array |
 //!
 //! [`import`] detects the format; its errors say which format was detected, which field was
 //! wrong, and where (line and column for JSON, byte offset for protobuf). No input makes an
@@ -40,7 +40,7 @@ pub enum Format {
     JaegerApiV3,
     /// Jaeger query v1 JSON (`/api/traces/{id}`): `{"data": [trace…]}` or one trace object.
     JaegerV1,
-    /// Zipkin v2 JSON: an array of spans.
+    /// Zipkin v2 JSON: an array of spans (or of arrays of spans).
     ZipkinV2,
 }
 

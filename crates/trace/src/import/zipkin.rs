@@ -1,4 +1,5 @@
-//! Zipkin v2 JSON: an array of spans.
+//! Zipkin v2 JSON: an array of spans (`/api/v2/trace/{id}`), or of traces
+//! (`/api/v2/traces`).
 //!
 //! Mapping (after the OpenTelemetry collector's Zipkin receiver):
 //! - `localEndpoint.serviceName` → resource `service.name` (one resource per service);
@@ -14,8 +15,12 @@
 //! (B3's one id per RPC) repeats its client's id: it is dropped as a duplicate and counted in
 //! [`crate::Trace::duplicates`], like any repeated id.
 
+use std::fmt;
+
 use serde::Deserialize;
 use serde::Deserializer;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use crate::ids::{SpanId, TraceId};
 use crate::import::json_util::{
@@ -215,4 +220,32 @@ pub(crate) fn add_span(b: &mut TraceBuilder, s: &SpanJ<'_>) -> Result<(), String
     }
     w.finish();
     Ok(())
+}
+
+/// One element of the top-level array: a span, or a trace (an array of spans, as
+/// `/api/v2/traces` answers). Adds what it reads.
+pub(crate) struct SpansOrTraces<'b>(pub &'b mut TraceBuilder);
+
+impl<'de> DeserializeSeed<'de> for SpansOrTraces<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SpansOrTraces<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Zipkin span object, or an array of them")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let span = SpanJ::deserialize(MapAccessDeserializer::new(map))?;
+        add_span(self.0, &span).map_err(de::Error::custom)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(span) = seq.next_element::<SpanJ<'de>>()? {
+            add_span(self.0, &span).map_err(de::Error::custom)?;
+        }
+        Ok(())
+    }
 }
