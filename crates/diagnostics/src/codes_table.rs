@@ -175,8 +175,8 @@ Split the test in two, or use a suite to run them in order.",
     MISPLACED_WITHIN = "E0032" "misplaced-within" {
         summary: "`within` bounds an ordering chain and nothing else.",
         explanation: "`within` follows an ordering chain: `expect a -> b within 500ms` means b \
-happens after a and no later than 500 ms after a starts. To bound a span's duration, compare \
-`duration`.",
+happens after a, and the whole chain, from the start of its first step to the end of its last, \
+takes at most 500 ms. To bound a span's duration, compare `duration`.",
         example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  expect count(span) > 1 within 5s\n}\n",
     }
     KEYWORD_AS_NAME = "E0033" "keyword-as-name" {

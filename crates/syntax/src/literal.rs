@@ -7,6 +7,14 @@ use tbt_diagnostics::{Diagnostic, TextRange, codes};
 
 /// Decodes a `Number` token.
 pub(crate) fn number(text: &str, range: TextRange, diags: &mut Vec<Diagnostic>) -> ExprKind {
+    if text.starts_with('.') {
+        diags.push(
+            Diagnostic::new(codes::INVALID_NUMBER, range, format!("`{text}` needs a digit before the dot"))
+                .with_label("write a leading zero")
+                .with_help(format!("write `0{text}`"))
+                .with_fix("add a leading zero", TextRange::empty(range.start), "0"),
+        );
+    }
     let clean: String = text.chars().filter(|&c| c != '_').collect();
     if clean.contains(['.', 'e', 'E']) {
         match clean.parse::<f64>() {
@@ -34,47 +42,91 @@ pub(crate) fn number(text: &str, range: TextRange, diags: &mut Vec<Diagnostic>) 
     }
 }
 
-/// Decodes a `NumberWithSuffix` token: a duration, or a diagnostic for an unknown unit.
+/// Decodes a `NumberWithSuffix` token: a duration such as `200ms`, `1.5s` or `2m30s`, or a
+/// diagnostic for an unknown unit. A compound duration lists units from largest to smallest and
+/// is stored in its smallest unit.
 pub(crate) fn duration(text: &str, range: TextRange, diags: &mut Vec<Diagnostic>) -> ExprKind {
-    let split = text
-        .char_indices()
-        .rev()
-        .take_while(|&(_, c)| c.is_alphabetic() || c == '_' || c == 'µ')
-        .last()
-        .map_or(text.len(), |(i, _)| i);
-    let (number_text, suffix) = text.split_at(split);
-    // `1e3ms`: the exponent is part of the number, which the lexer guarantees is well formed
-    // up to the suffix; `1ems` splits as `1` + `ems`, an unknown unit.
-    let Some(unit) = DurationUnit::parse(suffix) else {
-        let suggestion = suggest_unit(suffix);
-        let mut diagnostic = Diagnostic::new(
-            codes::UNKNOWN_DURATION_UNIT,
-            range,
-            format!("unknown duration unit `{suffix}`"),
-        )
-        .with_label("not one of ns, us, ms, s, m, h");
-        if let Some(unit) = suggestion {
-            let unit_range = TextRange::new(range.start + split as u32, range.end);
-            diagnostic = diagnostic
-                .with_help(format!("write `{number_text}{unit}`"))
-                .with_fix(format!("use `{unit}`"), unit_range, unit);
-        } else {
-            diagnostic = diagnostic.with_help("durations are written like `200ms`, `1.5s` or `2m`");
-        }
-        diags.push(diagnostic);
-        return ExprKind::Error;
-    };
-    let clean: String = number_text.chars().filter(|&c| c != '_').collect();
-    match clean.parse::<f64>() {
-        Ok(value) if value.is_finite() => ExprKind::Duration { value, unit },
-        _ => {
+    let mut total_nanos = 0f64;
+    let mut smallest: Option<DurationUnit> = None;
+    let mut rest = text;
+    let mut offset = 0usize;
+    while !rest.is_empty() {
+        let digits = number_prefix_len(rest);
+        let number_text = &rest[..digits];
+        let after = &rest[digits..];
+        let unit_len = after.find(|c: char| c.is_ascii_digit()).unwrap_or(after.len());
+        let suffix = &after[..unit_len];
+        let unit_range = TextRange::new(range.start + (offset + digits) as u32, range.start + (offset + digits + unit_len) as u32);
+        let Some(unit) = DurationUnit::parse(suffix) else {
+            let mut diagnostic = Diagnostic::new(
+                codes::UNKNOWN_DURATION_UNIT,
+                range,
+                format!("unknown duration unit `{suffix}`"),
+            )
+            .with_label("not one of ns, us, ms, s, m, h");
+            match suggest_unit(suffix) {
+                Some(unit) => {
+                    diagnostic = diagnostic
+                        .with_help(format!("write `{number_text}{unit}`"))
+                        .with_fix(format!("use `{unit}`"), unit_range, unit);
+                }
+                None if suffix.eq_ignore_ascii_case("d") || suffix.to_ascii_lowercase().starts_with("day") => {
+                    diagnostic = diagnostic.with_help(format!("there is no day unit; write hours, e.g. `{}h`", number_text.parse::<f64>().map_or(24.0, |d| d * 24.0)));
+                }
+                None => diagnostic = diagnostic.with_help("durations are written like `200ms`, `1.5s` or `2m30s`"),
+            }
+            diags.push(diagnostic);
+            return ExprKind::Error;
+        };
+        if smallest.is_some_and(|previous| unit.nanos() >= previous.nanos()) {
             diags.push(
-                Diagnostic::new(codes::INVALID_NUMBER, range, format!("`{text}` is not a valid duration"))
-                    .with_label("the number is out of range"),
+                Diagnostic::new(codes::UNKNOWN_DURATION_UNIT, range, format!("`{text}` repeats or reorders its units"))
+                    .with_label("units must go from largest to smallest")
+                    .with_help("write compound durations like `1h30m` or `2m30s`"),
             );
-            ExprKind::Error
+            return ExprKind::Error;
+        }
+        let clean: String = number_text.chars().filter(|&c| c != '_').collect();
+        match clean.parse::<f64>() {
+            Ok(value) if value.is_finite() => total_nanos += value * unit.nanos() as f64,
+            _ => {
+                diags.push(
+                    Diagnostic::new(codes::INVALID_NUMBER, range, format!("`{text}` is not a valid duration"))
+                        .with_label("the number is out of range"),
+                );
+                return ExprKind::Error;
+            }
+        }
+        smallest = Some(unit);
+        offset += digits + unit_len;
+        rest = &after[unit_len..];
+    }
+    match smallest {
+        Some(unit) => ExprKind::Duration { value: total_nanos / unit.nanos() as f64, unit },
+        None => ExprKind::Error,
+    }
+}
+
+/// The length of the number at the start of `text`: digits, `_`, one `.`, and an exponent.
+fn number_prefix_len(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'_' || bytes[i] == b'.') {
+        i += 1;
+    }
+    if i < bytes.len() && (bytes[i] == b'e' || bytes[i] == b'E') {
+        let mut j = i + 1;
+        if j < bytes.len() && (bytes[j] == b'+' || bytes[j] == b'-') {
+            j += 1;
+        }
+        if j < bytes.len() && bytes[j].is_ascii_digit() {
+            while j < bytes.len() && bytes[j].is_ascii_digit() {
+                j += 1;
+            }
+            i = j;
         }
     }
+    i
 }
 
 fn suggest_unit(suffix: &str) -> Option<&'static str> {
@@ -290,6 +342,15 @@ mod tests {
             duration("1.5s", TextRange::new(0, 4), &mut diags),
             ExprKind::Duration { value: 1.5, unit: DurationUnit::Seconds }
         );
+        assert_eq!(
+            duration("2m30s", TextRange::new(0, 5), &mut diags),
+            ExprKind::Duration { value: 150.0, unit: DurationUnit::Seconds }
+        );
+        assert_eq!(
+            duration("1e3ms", TextRange::new(0, 5), &mut diags),
+            ExprKind::Duration { value: 1000.0, unit: DurationUnit::Millis }
+        );
+        assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(duration("5sec", TextRange::new(0, 4), &mut diags), ExprKind::Error);
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].fixes[0].edits[0].replacement, "s");

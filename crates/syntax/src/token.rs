@@ -90,9 +90,10 @@ pub enum Kind {
     Ident,
     /// An integer or float literal: `42`, `1_000`, `0.25`, `1e-3`.
     #[regex(r"[0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][+-]?[0-9]+)?")]
+    #[regex(r"\.[0-9][0-9_]*", priority = 3)]
     Number,
     /// A number directly followed by letters: a duration (`200ms`) or a bad unit (`5sec`).
-    #[regex(r"[0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][+-]?[0-9]+)?[A-Za-zµ_]+")]
+    #[regex(r"[0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][+-]?[0-9]+)?[A-Za-zµ_]+([0-9][0-9_]*(\.[0-9][0-9_]*)?[A-Za-zµ_]+)*")]
     NumberWithSuffix,
     /// A string literal, possibly with `${...}` interpolations.
     #[regex(r#""([^"\\\n]|\\[^\n])*""#)]

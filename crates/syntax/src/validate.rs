@@ -291,6 +291,27 @@ impl Validator<'_> {
                 );
                 continue;
             }
+            if let Some(first_word) = opt.args.first().and_then(|a| match &a.kind {
+                ExprKind::Path(p) if p.segments.len() == 1 => Some(p.segments[0].text.as_str()),
+                _ => None,
+            }) {
+                let wanted = match (name, first_word) {
+                    ("tls", "insecure") => Some(0),
+                    ("tls", "ca") | ("auth", "bearer") => Some(1),
+                    ("tls", "cert") | ("auth", "basic") => Some(2),
+                    _ => None,
+                };
+                if let Some(wanted) = wanted {
+                    if opt.args.len() - 1 != wanted {
+                        self.out.push(
+                            Diagnostic::new(codes::OPTION_ARGUMENTS, opt.range, format!("`{name} {first_word}` takes {}", arity(wanted, wanted)))
+                                .with_label(format!("{} given", opt.args.len() - 1))
+                                .with_help(format!("{}; put each option on its own line", option_example(name))),
+                        );
+                        continue;
+                    }
+                }
+            }
             if !spec.kinds.is_empty() {
                 let first = &opt.args[0];
                 let word = match &first.kind {

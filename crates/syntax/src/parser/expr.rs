@@ -40,7 +40,20 @@ where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
     Er: ParseError<'t, I>,
 {
+    // A keyword can start a path when a dot follows (`test.case.name` is an OpenTelemetry
+    // attribute), except the keywords that start or continue expressions themselves.
+    let keyword_head = any()
+        .filter(|k: &Kind| {
+            k.is_keyword()
+                && !matches!(
+                    k,
+                    Kind::Span | Kind::Not | Kind::No | Kind::Some | Kind::Any | Kind::Exactly | Kind::True | Kind::False
+                )
+        })
+        .map_with(move |_, e| cx.name(e.span()))
+        .then_ignore(just(Kind::Dot).rewind());
     ident(cx)
+        .or(keyword_head)
         .then(just(Kind::Dot).ignore_then(word(cx)).repeated().collect::<Vec<_>>())
         .map_with(|(first, rest), e| {
             let mut segments = Vec::with_capacity(rest.len() + 1);
@@ -96,7 +109,7 @@ where
                 kind: ExprKind::Unary(UnaryOp::Not, boxed(x)),
                 range: range(e.span()),
             }),
-            infix(left(4), comparison(), |l, op, r, e| binary(op, l, r, e.span())),
+            infix(left(4), comparison(cx), |l, op, r, e| binary(op, l, r, e.span())),
             postfix(4, just(Kind::Exists), |x, _, e| Expr {
                 kind: ExprKind::Exists(boxed(x)),
                 range: range(e.span()),
@@ -133,18 +146,23 @@ fn binary(op: BinaryOp, l: Expr, r: Expr, span: SimpleSpan) -> Expr {
     Expr { kind: ExprKind::Binary(op, boxed(l), boxed(r)), range: range(span) }
 }
 
-fn comparison<'t, I, Er>() -> impl Parser<'t, I, BinaryOp, extra::Err<Er>> + Clone
+fn comparison<'t, I, Er>(cx: &'t Cx<'t>) -> impl Parser<'t, I, BinaryOp, extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
     Er: ParseError<'t, I>,
 {
+    // `>` at the start of a line begins a relative selector, never a comparison.
+    let greater = just(Kind::Gt)
+        .map_with(|_, e| e.span())
+        .filter(move |span| !cx.starts_line(*span))
+        .to(BinaryOp::Gt);
     choice((
+        greater,
         select! {
             Kind::EqEq => BinaryOp::Eq,
             Kind::NotEq => BinaryOp::NotEq,
             Kind::Lt => BinaryOp::Lt,
             Kind::LtEq => BinaryOp::LtEq,
-            Kind::Gt => BinaryOp::Gt,
             Kind::GtEq => BinaryOp::GtEq,
             Kind::Contains => BinaryOp::Contains,
             Kind::Matches => BinaryOp::Matches,
@@ -172,10 +190,16 @@ where
         .map_with(move |((first, rest), within), e| {
             if rest.is_empty() {
                 if let Some((keyword, bound)) = within {
+                    let help = match &first.kind {
+                        ExprKind::Paren(inner) if matches!(inner.kind, ExprKind::Order { .. }) => {
+                            "put `within` inside the parentheses, right after the chain: `(a -> b within 1s)`"
+                        }
+                        _ => "`within` bounds a chain such as `a -> b within 500ms`; to bound a duration, compare `duration`",
+                    };
                     cx.report(
                         Diagnostic::new(codes::MISPLACED_WITHIN, range(keyword), "`within` needs an ordering chain")
                             .with_label("nothing here is ordered")
-                            .with_help("`within` bounds a chain such as `a -> b within 500ms`; to bound a duration, compare `duration`")
+                            .with_help(help)
                             .with_fix("remove the bound", range(keyword).cover(bound.range), ""),
                     );
                 }
@@ -239,8 +263,15 @@ where
             range: range(e.span()),
         });
         let unit = postfix_ops(cx, expr.clone(), primary(cx, expr.clone()));
+        // A combinator continues a selector only on the same line: at the start of a line, `>`
+        // and `>>` begin a new relative selector (a new statement).
+        let continuing = any()
+            .map_with(|k: Kind, e| (k, e.span()))
+            .filter(move |(_, span)| !cx.starts_line(*span))
+            .rewind()
+            .ignore_then(combinator);
         choice((relative, quantified, unit))
-            .foldl_with(combinator.then(span_unit).repeated(), |left, (combinator, right), e| Expr {
+            .foldl_with(continuing.then(span_unit).repeated(), |left, (combinator, right), e| Expr {
                 kind: ExprKind::Combine { left: Some(boxed(left)), combinator, right: boxed(right) },
                 range: range(e.span()),
             })
@@ -256,9 +287,17 @@ where
 {
     just(Kind::Number).map_with(move |_, e| {
         let mut diags = Vec::new();
-        let kind = literal::number(cx.text(e.span()), range(e.span()), &mut diags);
+        let mut kind = literal::number(cx.text(e.span()), range(e.span()), &mut diags);
         for d in diags {
             cx.report(d);
+        }
+        if let ExprKind::Float(_) = kind {
+            cx.report(
+                Diagnostic::new(codes::INVALID_QUANTIFIER, range(e.span()), "a count must be a whole number")
+                    .with_label("not an integer")
+                    .with_help("write `exactly N span[...]` with N an integer"),
+            );
+            kind = ExprKind::Error;
         }
         Expr { kind, range: range(e.span()) }
     })

@@ -8,6 +8,9 @@ use chumsky::input::ValueInput;
 use chumsky::prelude::*;
 use tbt_diagnostics::{Diagnostic, TextRange, codes};
 
+/// The words that select an option's kind: `body json`, `auth bearer`, `tls insecure`.
+const OPTION_KIND_WORDS: &[&str] = &["json", "text", "form", "file", "basic", "bearer", "ca", "cert", "insecure"];
+
 /// Words that people write for statements in other tools, with the tbt keyword to use.
 const STATEMENT_SYNONYMS: &[(&str, &str)] = &[
     ("assert", "expect"),
@@ -92,8 +95,29 @@ where
                 .rewind()
                 .ignore_then(arg.clone())
         };
+        // The kind word of `body json [1]`, `auth bearer x`, `tls insecure` is a plain word: no
+        // postfix, so `json [1]` is not read as indexing.
+        let kind_word = just(Kind::Ident)
+            .map_with(|_, e| e.span())
+            .filter(move |span| OPTION_KIND_WORDS.contains(&cx.text(*span)) && !cx.starts_line(*span))
+            .then_ignore(just(Kind::Dot).not().rewind())
+            .map(move |span| {
+                let name = cx.name(span);
+                let r = name.range;
+                Expr { kind: ExprKind::Path(Path { segments: vec![name], range: r }), range: r }
+            });
         let option = ident(cx)
-            .then(same_line_arg(true).repeated().collect::<Vec<_>>())
+            .then(
+                kind_word
+                    .or_not()
+                    .then(same_line_arg(true).repeated().collect::<Vec<_>>())
+                    .map(|(kind, mut args)| {
+                        if let Some(kind) = kind {
+                            args.insert(0, kind);
+                        }
+                        args
+                    }),
+            )
             .then(just(Kind::Eq).ignore_then(expr.clone()).or_not())
             .map_with(|((name, args), value), e| Opt { name, args, value, range: range(e.span()) });
         let options = option
@@ -116,9 +140,11 @@ where
             });
 
         let expect_stmt = just(Kind::Expect)
-            .ignore_then(expr.clone())
+            .map_with(|_, e| e.span())
+            .then(expr.clone())
             .then(just(Kind::Eq).map_with(|_, e| e.span()).then(expr.clone()).or_not())
-            .map_with(move |(lhs, single_eq), e| {
+            .then(block.clone().or_not())
+            .map_with(move |(((keyword, lhs), single_eq), body), e| {
                 let expr = match single_eq {
                     Some((eq, rhs)) => {
                         cx.report(single_equals(eq));
@@ -127,7 +153,24 @@ where
                     }
                     None => lhs,
                 };
-                Stmt::Expect(Expect { expr, range: range(e.span()) })
+                match body {
+                    // `expect span[...] { ... }`: a span block needs no `expect`.
+                    Some(body) => {
+                        let keyword = range(keyword);
+                        cx.report(
+                            Diagnostic::new(codes::UNKNOWN_STATEMENT, keyword, "a span block takes no `expect`")
+                                .with_label("remove this `expect`")
+                                .with_help("a selector followed by `{ ... }` already asserts that every selected span satisfies the block")
+                                .with_fix("remove `expect`", TextRange::new(keyword.start, expr.range.start), ""),
+                        );
+                        let (quantifier, selector) = match expr.kind {
+                            ExprKind::Quantified(q, inner) => (Some(q), *inner),
+                            _ => (None, expr),
+                        };
+                        Stmt::Block(SpanBlock { quantifier, selector, body, range: range(e.span()) })
+                    }
+                    None => Stmt::Expect(Expect { expr, range: range(e.span()) }),
+                }
             });
 
         let binding = |keyword: Kind| {
@@ -169,7 +212,7 @@ where
             )
             .then_ignore(skip_rest(cx))
             .map_with(move |word_span, e| {
-                cx.report(unknown_statement(cx.text(word_span), range(word_span)));
+                cx.report(unknown_statement(cx.src, cx.text(word_span), range(word_span)));
                 Stmt::Error(range(e.span()))
             });
 
@@ -265,8 +308,12 @@ where
             .filter(move |span| cx.text(*span) == text)
             .labelled(text)
     };
+    let service_name = ident(cx).or(string(cx).map(|lit| Name {
+        text: lit.as_plain().unwrap_or("").into(),
+        range: lit.range,
+    }));
     let services = keyword("services")
-        .ignore_then(ident(cx).separated_by(just(Kind::Comma)).at_least(1).allow_trailing().collect::<Vec<_>>())
+        .ignore_then(service_name.separated_by(just(Kind::Comma)).at_least(1).allow_trailing().collect::<Vec<_>>())
         .map_with(|names, e| SchemaItem::Services(Services { names, range: range(e.span()) }));
     let attribute = keyword("attribute")
         .ignore_then(path(cx))
@@ -276,6 +323,7 @@ where
         .map_with(|((name, ty), doc), e| SchemaItem::Attribute(AttributeDecl { name, ty, doc, range: range(e.span()) }));
     let unknown = just(Kind::Ident)
         .map_with(|_, e| e.span())
+        .filter(move |span| !matches!(cx.text(*span), "services" | "attribute"))
         .then_ignore(skip_rest(cx))
         .map_with(move |span, e| {
             let word = cx.text(span);
@@ -336,7 +384,17 @@ fn missing_block(keyword: SimpleSpan, what: &str) -> Diagnostic {
         .with_help(format!("write the {what}'s statements in braces: `{{ ... }}`"))
 }
 
-fn unknown_statement(word: &str, at: TextRange) -> Diagnostic {
+fn unknown_statement(src: &str, word: &str, at: TextRange) -> Diagnostic {
+    // `200 ms`: a unit separated from its number.
+    let before = &src[..at.start as usize];
+    let spaces = before.len() - before.trim_end_matches([' ', '\t']).len();
+    if spaces > 0 && crate::ast::DurationUnit::parse(word).is_some() && before.trim_end().ends_with(|c: char| c.is_ascii_digit()) {
+        let gap = TextRange::new(at.start - spaces as u32, at.start);
+        return Diagnostic::new(codes::UNKNOWN_STATEMENT, at, format!("`{word}` is separated from its number"))
+            .with_label("a unit follows its number without a space")
+            .with_help(format!("write the duration without a space, e.g. `200{word}`"))
+            .with_fix("remove the space", gap, "");
+    }
     let mut d = Diagnostic::new(codes::UNKNOWN_STATEMENT, at, format!("`{word}` does not start a statement"))
         .with_label("unknown statement");
     let keywords = ["trigger", "expect", "let", "output", "wait", "span", "use", "schema", "test", "suite"];
