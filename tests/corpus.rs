@@ -123,3 +123,29 @@ mod hostile {
         assert!(diagnostic.message.contains("offset 12"), "{}", diagnostic.message);
     }
 }
+
+/// Every syntax code's example in the registry produces that code.
+#[test]
+fn syntax_code_examples_produce_their_code() {
+    for info in tbt_diagnostics::codes::CODES {
+        let code = info.code.as_str();
+        let syntax = code.starts_with("E00") || code.starts_with("W00");
+        if !syntax || info.example.is_empty() {
+            continue;
+        }
+        let found: Vec<String> = tbt_syntax::parse(info.example).diagnostics.iter().map(|d| d.code.to_string()).collect();
+        assert!(found.iter().any(|c| c == code), "{code}: example gives {found:?}\n{}", info.example);
+    }
+}
+
+/// `docs/diagnostics.md` is generated from the registry; `UPDATE_DOCS=1` rewrites it.
+#[test]
+fn diagnostics_reference_is_up_to_date() {
+    let path = tbt_tests::workspace_root().join("docs/diagnostics.md");
+    let expected = tbt_diagnostics::codes::reference_markdown();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &expected).expect("write docs/diagnostics.md");
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(actual == expected, "docs/diagnostics.md is stale: run `UPDATE_DOCS=1 cargo test -p tbt-tests --test corpus diagnostics_reference`");
+}

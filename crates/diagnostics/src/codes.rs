@@ -96,3 +96,32 @@ macro_rules! codes {
 }
 
 include!("codes_table.rs");
+
+/// The reference of every code as Markdown: `docs/diagnostics.md` is this text, and a test
+/// keeps the file in step with the table.
+pub fn reference_markdown() -> String {
+    let mut out = String::from(
+        "# Diagnostics\n\n\
+         <!-- Generated from crates/diagnostics/src/codes_table.rs; do not edit by hand. -->\n\
+         <!-- Regenerate with: UPDATE_DOCS=1 cargo test -p tbt-tests --test corpus diagnostics_reference -->\n\n\
+         Every problem tbt reports has a stable code. `E` codes are errors and `W` codes are warnings \
+         (`tbt check --deny warnings` makes warnings fail too). `tbt explain CODE` prints the entry \
+         below in a terminal. Codes are grouped by phase: `E00xx` syntax, `E01xx`/`W01xx` names and \
+         types, `E09xx` input and output.\n\n| code | name | summary |\n|---|---|---|\n",
+    );
+    for info in CODES {
+        out.push_str(&format!("| [{0}](#{1}) | `{2}` | {3} |\n", info.code, info.code.as_str().to_ascii_lowercase(), info.name, info.summary));
+    }
+    for info in CODES {
+        out.push_str(&format!("\n## {}\n\n`{}`: {}\n\n{}\n", info.code, info.name, info.summary, info.explanation));
+        if !info.example.is_empty() {
+            out.push_str("\nExample:\n\n```tbt,ignore\n");
+            out.push_str(info.example);
+            if !info.example.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str("```\n");
+        }
+    }
+    out
+}
