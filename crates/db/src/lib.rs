@@ -8,12 +8,19 @@
 //!
 //! Salsa re-runs a query only when something it read changed: editing one test file re-checks
 //! that file only; editing a schema file re-checks the files that reach it through `use`.
+//! Within a file, [`check`] works on [`parts`]: the text before the first test, then each
+//! top-level test or suite. Parts are interned by text, so editing one test re-parses and
+//! re-checks that test only (the other parts' results are reused, moved to their new offsets).
 
+mod chunks;
 mod paths;
 mod queries;
 
 pub use paths::normalize;
-pub use queries::{FileCheck, Import, Imports, check, file_schema, imports, parse, visible_schema};
+pub use queries::{
+    FileCheck, Import, Imports, Part, PartCheck, check, file_schema, imports, parse, parse_part,
+    parts, visible_schema,
+};
 
 use salsa::Setter;
 use std::collections::{BTreeMap, BTreeSet};

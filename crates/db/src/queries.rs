@@ -5,7 +5,10 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tbt_diagnostics::{Diagnostic, TextRange, codes};
-use tbt_semantics::{Analysis, Context, FileSchema, SchemaSource, VisibleSchema};
+use tbt_semantics::{
+    Analysis, ConstantDecl, Context, FileSchema, Resolution, SchemaSource, Target, Ty,
+    VisibleSchema, shift_diagnostic,
+};
 
 /// Parses a file.
 #[salsa::tracked(returns(ref))]
@@ -13,10 +16,52 @@ pub fn parse(db: &dyn Db, file: File) -> tbt_syntax::Parse {
     tbt_syntax::parse(file.text(db))
 }
 
-/// What a file declares: uses, services, attributes, constants.
+/// A part of a file: the text before its first test, or one top-level test or suite with what
+/// follows it up to the next. Interned by text, so an unchanged part is parsed and checked once.
+#[salsa::interned(debug)]
+pub struct Part<'db> {
+    /// The text of the part.
+    #[returns(ref)]
+    pub text: String,
+}
+
+/// The parts of a file, each with its start offset.
+#[salsa::tracked(returns(ref))]
+pub fn parts(db: &dyn Db, file: File) -> Vec<(u32, Part<'_>)> {
+    let text = file.text(db);
+    let starts = crate::chunks::split(text);
+    let ends = starts
+        .iter()
+        .skip(1)
+        .map(|&s| s as usize)
+        .chain(std::iter::once(text.len()));
+    starts
+        .iter()
+        .zip(ends)
+        .map(|(&start, end)| (start, Part::new(db, text[start as usize..end].to_string())))
+        .collect()
+}
+
+/// Parses one part (ranges relative to the part).
+#[salsa::tracked(returns(ref))]
+pub fn parse_part<'db>(db: &'db dyn Db, part: Part<'db>) -> tbt_syntax::Parse {
+    tbt_syntax::parse(part.text(db))
+}
+
+/// What one part declares (ranges relative to the part).
+#[salsa::tracked(returns(ref))]
+fn part_schema<'db>(db: &'db dyn Db, part: Part<'db>) -> FileSchema {
+    tbt_semantics::file_schema(&parse_part(db, part).file)
+}
+
+/// What a file declares: uses, services, attributes, constants (file ranges).
 #[salsa::tracked(returns(ref))]
 pub fn file_schema(db: &dyn Db, file: File) -> FileSchema {
-    tbt_semantics::file_schema(&parse(db, file).file)
+    let parts: Vec<(u32, &FileSchema)> = parts(db, file)
+        .iter()
+        .map(|&(at, part)| (at, part_schema(db, part)))
+        .collect();
+    FileSchema::concat(&parts)
 }
 
 /// One `use` of a file, resolved.
@@ -176,35 +221,154 @@ fn cycle(db: &dyn Db, file: File, range: TextRange, trail: &[File]) -> Diagnosti
         .with_help("move the shared declarations into one schema file that the others `use`")
 }
 
-/// Everything `tbt check` and the language server know about one file.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct FileCheck {
-    /// Syntax, schema, import and semantic diagnostics, sorted by position.
+/// The top-level constants of a file defined before a part, with file ranges.
+#[salsa::interned(debug)]
+struct Earlier<'db> {
+    #[returns(ref)]
+    constants: Vec<ConstantDecl>,
+}
+
+/// The diagnostics and analysis of one part, with ranges relative to the part.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PartCheck {
+    /// Syntax and semantic diagnostics of the part.
     pub diagnostics: Vec<Diagnostic>,
-    /// Resolutions and types.
+    /// Its resolutions and types.
     pub analysis: Analysis,
 }
 
-/// Checks a file: every diagnostic, with the resolutions and types of its expressions.
-#[salsa::tracked(returns(ref))]
-pub fn check(db: &dyn Db, file: File) -> FileCheck {
-    let parsed = parse(db, file);
-    let schema = file_schema(db, file);
+/// Checks one part of a file against the file's visible schema and earlier constants.
+#[salsa::tracked(returns(clone))]
+fn check_part<'db>(
+    db: &'db dyn Db,
+    file: File,
+    part: Part<'db>,
+    earlier: Earlier<'db>,
+) -> Arc<PartCheck> {
+    let parsed = parse_part(db, part);
     let visible = visible_schema(db, file);
     let env = file.env(db);
     let cx = Context {
         path: file.path(db).clone(),
         schema: visible,
         env: env.as_deref(),
+        earlier: earlier.constants(db),
     };
-    let analysis = tbt_semantics::check(&parsed.file, file.text(db), &cx);
+    let analysis = tbt_semantics::check(&parsed.file, part.text(db), &cx);
     let mut diagnostics = parsed.diagnostics.clone();
-    diagnostics.extend(schema.diagnostics.iter().cloned());
-    diagnostics.extend(visible.diagnostics.iter().cloned());
     diagnostics.extend(analysis.diagnostics.iter().cloned());
+    Arc::new(PartCheck {
+        diagnostics,
+        analysis,
+    })
+}
+
+/// Everything `tbt check` and the language server know about one file.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct FileCheck {
+    /// Syntax, schema, import and semantic diagnostics, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The checks of the file's parts, each with its start offset.
+    pub parts: Vec<(u32, Arc<PartCheck>)>,
+}
+
+impl FileCheck {
+    /// Every resolution of the file, with file ranges, in source order.
+    pub fn resolutions(&self) -> impl Iterator<Item = Resolution> + '_ {
+        self.parts.iter().flat_map(|(at, part)| {
+            part.analysis
+                .resolutions
+                .iter()
+                .map(move |r| shift_resolution(r, *at))
+        })
+    }
+
+    /// The type of every expression, with file ranges.
+    pub fn types(&self) -> impl Iterator<Item = (TextRange, &Ty)> + '_ {
+        self.parts.iter().flat_map(|(at, part)| {
+            part.analysis
+                .types
+                .iter()
+                .map(move |(r, ty)| (r.shift(*at), ty))
+        })
+    }
+
+    /// The part that holds `offset`, and its start.
+    fn part_at(&self, offset: u32) -> Option<(u32, &PartCheck)> {
+        let i = self
+            .parts
+            .partition_point(|(at, _)| *at <= offset)
+            .checked_sub(1)?;
+        self.parts.get(i).map(|(at, part)| (*at, &**part))
+    }
+
+    /// The type of the smallest expression that contains `offset` (for hover).
+    pub fn type_at(&self, offset: u32) -> Option<&Ty> {
+        let (at, part) = self.part_at(offset)?;
+        part.analysis.type_at(offset - at)
+    }
+
+    /// The type of the expression at exactly `range`.
+    pub fn type_of(&self, range: TextRange) -> Option<&Ty> {
+        let (at, part) = self.part_at(range.start)?;
+        part.analysis.type_of(TextRange::new(
+            range.start - at,
+            range.end.saturating_sub(at),
+        ))
+    }
+
+    /// The resolution of the name at `offset` (for go to definition), with file ranges.
+    pub fn resolution_at(&self, offset: u32) -> Option<Resolution> {
+        let (at, part) = self.part_at(offset)?;
+        part.analysis
+            .resolution_at(offset - at)
+            .map(|r| shift_resolution(r, at))
+    }
+}
+
+fn shift_resolution(r: &Resolution, by: u32) -> Resolution {
+    let target = match &r.target {
+        Target::Local { kind, range } => Target::Local {
+            kind: *kind,
+            range: range.shift(by),
+        },
+        other => other.clone(),
+    };
+    Resolution {
+        range: r.range.shift(by),
+        target,
+    }
+}
+
+/// Checks a file: every diagnostic, with the resolutions and types of its expressions. Each
+/// part (see [`parts`]) is checked on its own, so an edit re-checks the part it touches (and
+/// the file's own declarations, when it changes them).
+#[salsa::tracked(returns(ref))]
+pub fn check(db: &dyn Db, file: File) -> FileCheck {
+    let schema = file_schema(db, file);
+    let visible = visible_schema(db, file);
+    let mut diagnostics = schema.diagnostics.clone();
+    diagnostics.extend(visible.diagnostics.iter().cloned());
+    let mut checked = Vec::new();
+    for &(at, part) in parts(db, file) {
+        let before: Vec<ConstantDecl> = schema
+            .constants
+            .iter()
+            .take_while(|c| c.range.start < at)
+            .cloned()
+            .collect();
+        let part_check = check_part(db, file, part, Earlier::new(db, before));
+        diagnostics.extend(
+            part_check
+                .diagnostics
+                .iter()
+                .map(|d| shift_diagnostic(d, at)),
+        );
+        checked.push((at, part_check));
+    }
     tbt_semantics::sort_diagnostics(&mut diagnostics);
     FileCheck {
         diagnostics,
-        analysis,
+        parts: checked,
     }
 }

@@ -151,3 +151,90 @@ fn schema_changes_reach_dependents() {
         .collect();
     assert_eq!(codes, ["E0101"]);
 }
+
+/// The queries that executed, by name (`parse_part`, `check_part`, ...).
+fn executed(log: &Mutex<Vec<String>>, query: &str) -> usize {
+    log.lock()
+        .expect("log")
+        .iter()
+        .filter(|e| e.starts_with(&format!("{query}(")))
+        .count()
+}
+
+#[test]
+fn editing_one_test_of_a_big_file_reparses_and_rechecks_that_test_only() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    let mut db = RootDatabase::with_events(move |event| {
+        if let salsa::EventKind::WillExecute { database_key } = event.kind {
+            sink.lock().expect("log").push(format!("{database_key:?}"));
+        }
+    });
+    let text = tbt_tests::corpus::generate(3_000);
+    let path = std::path::Path::new("/ws/big.tbt");
+    let file = db.set_file(path, text.clone());
+    assert!(check(&db, file).diagnostics.is_empty());
+    let parts = tbt_db::parts(&db, file).len();
+    assert!(parts > 90, "{parts} parts");
+    assert_eq!(executed(&log, "parse_part"), parts);
+    log.lock().expect("log").clear();
+    // One line in the middle changes length, so every later part moves.
+    let at = text.len() / 2 + text[text.len() / 2..].find("< 200ms").expect("a line");
+    let edited = format!("{}< 2000ms{}", &text[..at], &text[at + "< 200ms".len()..]);
+    db.set_file(path, edited.clone());
+    let diagnostics = check(&db, file).diagnostics.clone();
+    assert!(diagnostics.is_empty());
+    assert_eq!(executed(&log, "parse_part"), 1);
+    assert_eq!(executed(&log, "check_part"), 1);
+    // An error in a later part is reported at its file position.
+    let at = edited.rfind("expect duration < 200ms").expect("a line") + "expect duration < ".len();
+    let broken = format!("{}200{}", &edited[..at], &edited[at + "200ms".len()..]);
+    db.set_file(path, broken);
+    let d = &check(&db, file).diagnostics;
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        (d[0].code.as_str(), d[0].range()),
+        (
+            "E0102",
+            tbt_diagnostics::TextRange::new(at as u32, at as u32 + 3)
+        )
+    );
+}
+
+#[test]
+fn parts_give_the_same_diagnostics_as_the_whole_file() {
+    let mut texts: Vec<String> = Vec::new();
+    let cases = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../semantics/tests/cases");
+    for entry in std::fs::read_dir(cases).expect("cases").flatten() {
+        let markdown = std::fs::read_to_string(entry.path()).expect("read");
+        for block in markdown.split("```tbt\n").skip(1) {
+            texts.push(block.split("```").next().unwrap_or("").to_string());
+        }
+    }
+    let corpus = tbt_tests::corpus::generate(400);
+    texts.push(corpus.replacen("< 200ms", "< 200", 3).replacen(
+        "http.response.status_code",
+        "http.status_code",
+        2,
+    ));
+    texts.push(corpus.replacen("}\n", "", 1));
+    let mut db = RootDatabase::new();
+    let mut multi_part = 0;
+    for (i, text) in texts.iter().enumerate() {
+        let path = PathBuf::from(format!("/ws/case{i}.tbt"));
+        let file = db.set_file(&path, text.clone());
+        multi_part += usize::from(tbt_db::parts(&db, file).len() > 1);
+        let summary = |ds: &[tbt_diagnostics::Diagnostic]| -> Vec<String> {
+            ds.iter()
+                .map(|d| format!("{} {:?} {}", d.code, d.range(), d.message))
+                .collect()
+        };
+        let whole = tbt_semantics::check_text(&path.display().to_string(), text);
+        assert_eq!(
+            summary(&check(&db, file).diagnostics),
+            summary(&whole),
+            "{text}"
+        );
+    }
+    assert!(multi_part > 10, "{multi_part}");
+}

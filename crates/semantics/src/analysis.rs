@@ -54,7 +54,7 @@ pub struct Resolution {
 }
 
 /// Everything the checker learnt about one file.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Analysis {
     /// Name and type diagnostics (syntax and schema diagnostics are not repeated here).
     pub diagnostics: Vec<Diagnostic>,

@@ -86,7 +86,9 @@ pub mod ty;
 
 pub use analysis::{Analysis, BindingKind, Resolution, Target};
 pub use check::{Context, check};
-pub use schema::{FileSchema, Location, SchemaSource, VisibleSchema, file_schema};
+pub use schema::{
+    ConstantDecl, FileSchema, Location, SchemaSource, VisibleSchema, file_schema, shift_diagnostic,
+};
 pub use ty::{EnumTy, Ty};
 
 use std::path::Path;
@@ -105,6 +107,7 @@ pub fn check_text(path: &str, text: &str) -> Vec<Diagnostic> {
         path: path.clone(),
         schema: &visible,
         env: None,
+        earlier: &[],
     };
     let analysis = check(&parse.file, text, &cx);
     let mut out = parse.diagnostics;

@@ -59,7 +59,7 @@ pub struct AttributeDecl {
 }
 
 /// A top-level `let`: a constant other files see through `use`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ConstantDecl {
     /// Its name.
     pub name: SmolStr,
@@ -176,6 +176,80 @@ fn declare(out: &mut FileSchema, a: &tbt_syntax::ast::AttributeDecl) {
         range: a.name.range,
         members,
     });
+}
+
+impl FileSchema {
+    /// Joins the declarations of consecutive parts of one file, each with its start offset
+    /// (ranges in a part are relative to its start): the result has file ranges, and an
+    /// attribute declared in two parts with different types is reported.
+    pub fn concat(parts: &[(u32, &FileSchema)]) -> FileSchema {
+        let mut out = FileSchema::default();
+        for &(at, part) in parts {
+            let shift = |r: TextRange| r.shift(at);
+            out.uses.extend(part.uses.iter().map(|u| UseDecl {
+                range: shift(u.range),
+                ..u.clone()
+            }));
+            out.services
+                .extend(part.services.iter().map(|s| ServiceDecl {
+                    range: shift(s.range),
+                    ..s.clone()
+                }));
+            out.constants
+                .extend(part.constants.iter().map(|c| ConstantDecl {
+                    range: shift(c.range),
+                    ..c.clone()
+                }));
+            out.diagnostics
+                .extend(part.diagnostics.iter().map(|d| shift_diagnostic(d, at)));
+            for a in &part.attributes {
+                let a = AttributeDecl {
+                    range: shift(a.range),
+                    members: a
+                        .members
+                        .iter()
+                        .map(|(m, r)| (m.clone(), shift(*r)))
+                        .collect(),
+                    ..a.clone()
+                };
+                if let Some(first) = out.attributes.iter().find(|d| d.name == a.name) {
+                    if first.ty != a.ty && !first.ty.is_dynamic() && !a.ty.is_dynamic() {
+                        out.diagnostics.push(
+                            Diagnostic::new(
+                                codes::SCHEMA_CONFLICT,
+                                a.range,
+                                format!("`{}` is declared twice with different types", a.name),
+                            )
+                            .with_label(format!("`{}` here", a.ty))
+                            .with_secondary(first.range, format!("`{}` here", first.ty))
+                            .with_help("keep one declaration"),
+                        );
+                    }
+                    continue;
+                }
+                out.attributes.push(a);
+            }
+        }
+        out
+    }
+}
+
+/// A diagnostic moved right by `by` bytes, labels and fixes included.
+pub fn shift_diagnostic(d: &Diagnostic, by: u32) -> Diagnostic {
+    let mut d = d.clone();
+    if by == 0 {
+        return d;
+    }
+    d.primary.range = d.primary.range.shift(by);
+    for label in &mut d.secondary {
+        label.range = label.range.shift(by);
+    }
+    for fix in &mut d.fixes {
+        for edit in &mut fix.edits {
+            edit.range = edit.range.shift(by);
+        }
+    }
+    d
 }
 
 /// A declared attribute as seen from some file.

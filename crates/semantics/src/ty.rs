@@ -9,7 +9,7 @@ use tbt_semconv::{AttrType, EnumBase, EnumType, EnumValue, IntrinsicType};
 use tbt_syntax::ast::TypeExpr;
 
 /// The type of an expression, an attribute or a binding.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Ty {
     /// Text.
     String,
@@ -51,6 +51,17 @@ pub enum EnumTy {
     Intrinsic(&'static [&'static str]),
     /// A schema's `"a" | "b"`. Closed.
     Closed(Arc<[SmolStr]>),
+}
+
+impl std::hash::Hash for EnumTy {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            // The semconv table is static: an enum is identified by its address.
+            EnumTy::Semconv(e) => (0u8, std::ptr::from_ref::<EnumType>(e) as usize).hash(state),
+            EnumTy::Intrinsic(values) => (1u8, values).hash(state),
+            EnumTy::Closed(values) => (2u8, values).hash(state),
+        }
+    }
 }
 
 impl EnumTy {

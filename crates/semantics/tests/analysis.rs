@@ -51,6 +51,7 @@ fn resolutions_point_at_definitions() {
             path: path.clone(),
             schema: &visible,
             env: None,
+            earlier: &[],
         },
     );
     assert!(
@@ -157,6 +158,7 @@ fn imported_constants_resolve_to_their_file() {
             path: path.clone(),
             schema: &visible,
             env: None,
+            earlier: &[],
         },
     );
     let codes: Vec<&str> = analysis

@@ -47,6 +47,7 @@ fn every_semconv_attribute_resolves_with_its_type() {
         path: Arc::from(Path::new("all.tbt")),
         schema: &schema,
         env: None,
+        earlier: &[],
     };
     let analysis = check(&parse.file, &text, &cx);
     let unexpected: Vec<_> = analysis

@@ -33,6 +33,10 @@ pub struct Context<'a> {
     /// The declared environment (`tbt.toml`), or `None` when none is declared (then every
     /// `env.NAME` is accepted).
     pub env: Option<&'a BTreeSet<String>>,
+    /// When the text checked is a part of the file (the database checks each top-level test
+    /// or suite on its own), the top-level constants of the file defined before that part,
+    /// with file ranges; empty for a whole file.
+    pub earlier: &'a [ConstantDecl],
 }
 
 /// Checks a file: resolves every name and types every expression.
@@ -50,6 +54,16 @@ pub fn check(file: &SourceFile, text: &str, cx: &Context<'_>) -> Analysis {
         });
     }
     checker.scopes.push(Frame::File);
+    for constant in cx.earlier {
+        checker.scopes.bind(Binding {
+            name: constant.name.clone(),
+            ty: constant.ty.clone(),
+            target: Target::Constant(crate::Location {
+                file: cx.path.clone(),
+                range: constant.range,
+            }),
+        });
+    }
     checker.stmts(&file.items);
     checker
         .out
@@ -68,6 +82,7 @@ pub(crate) fn constant_types(file: &SourceFile) -> Vec<ConstantDecl> {
         path: Arc::from(Path::new("")),
         schema: &schema,
         env: None,
+        earlier: &[],
     };
     let mut checker = Checker::new(&cx, "");
     checker.scopes.push(Frame::File);

@@ -43,10 +43,21 @@ impl Checker<'_> {
     /// Binds a `let` or `output` in the innermost frame, reporting a second definition there.
     pub(super) fn bind_let(&mut self, binding: &Let, ty: Ty, kind: BindingKind) {
         let new = Binding::local(binding.name.text.clone(), binding.name.range, ty, kind);
-        if let Some(earlier) = self.scopes.bind(new)
-            && let Some(first) = earlier.local_range()
+        let Some(earlier) = self.scopes.bind(new) else {
+            return;
+        };
+        let name = &binding.name.text;
+        if let crate::Target::Constant(at) = &earlier.target
+            && at.file == self.cx.path
         {
-            let name = &binding.name.text;
+            // Defined in an earlier part of this file, checked separately.
+            self.report(
+                Diagnostic::new(codes::DUPLICATE_DEFINITION, binding.name.range, format!("`{name}` is already defined above"))
+                    .with_label("defined again")
+                    .with_help("rename one of them; an inner block may shadow an outer name, the same block may not"),
+            );
+        }
+        if let Some(first) = earlier.local_range() {
             self.report(
                 Diagnostic::new(codes::DUPLICATE_DEFINITION, binding.name.range, format!("`{name}` is already defined in this block"))
                     .with_label("defined again")
