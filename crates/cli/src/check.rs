@@ -65,7 +65,7 @@ pub fn run(args: &CheckArgs) -> i32 {
                 && let Err(d) = fix(&mut db, file, &target.path, &target.shown)
             {
                 io_errors += 1;
-                printer.file(&target.shown, "", &[d]);
+                printer.file(&target.shown, "", &[*d]);
             }
         }
     }
@@ -99,7 +99,7 @@ pub fn run(args: &CheckArgs) -> i32 {
 }
 
 /// Applies the machine-applicable fixes of a file until none is left, writing it back.
-fn fix(db: &mut RootDatabase, file: File, path: &Path, shown: &str) -> Result<(), Diagnostic> {
+fn fix(db: &mut RootDatabase, file: File, path: &Path, shown: &str) -> Result<(), Box<Diagnostic>> {
     let mut total = 0;
     for _ in 0..FIX_ROUNDS {
         let diagnostics = &tbt_db::check(db, file).diagnostics;
@@ -108,12 +108,14 @@ fn fix(db: &mut RootDatabase, file: File, path: &Path, shown: &str) -> Result<()
             break;
         }
         std::fs::write(path, &text).map_err(|e| {
-            Diagnostic::new(
-                codes::IO_ERROR,
-                TextRange::default(),
-                format!("cannot write `{shown}`: {e}"),
+            Box::new(
+                Diagnostic::new(
+                    codes::IO_ERROR,
+                    TextRange::default(),
+                    format!("cannot write `{shown}`: {e}"),
+                )
+                .with_help("check that the file is writable"),
             )
-            .with_help("check that the file is writable")
         })?;
         db.set_file(path, text);
         total += applied;

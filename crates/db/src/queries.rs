@@ -150,12 +150,12 @@ pub fn visible_schema(db: &dyn Db, file: File) -> VisibleSchema {
             }
             order.push((current, Some(import.range)));
             for next in imports(db, current).iter().rev() {
-                if let Some(next_file) = next.file {
-                    if next_file == file || !seen.contains(&next_file) {
-                        let mut trail = trail.clone();
-                        trail.push(next_file);
-                        stack.push((next_file, trail));
-                    }
+                if let Some(next_file) = next.file
+                    && (next_file == file || !seen.contains(&next_file))
+                {
+                    let mut trail = trail.clone();
+                    trail.push(next_file);
+                    stack.push((next_file, trail));
                 }
             }
         }

@@ -2,25 +2,39 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::{Mutex, OnceLock};
 
 /// Why a pattern does not compile: the byte range inside the pattern and the reason.
 pub(crate) type RegexError = (Range<usize>, String);
 
-/// Caches the verdict per pattern and flags: generated and real files repeat patterns.
-#[derive(Default)]
-pub(crate) struct RegexCache {
-    seen: HashMap<(String, String), Option<RegexError>>,
+/// Caches the verdict per pattern and flags for the whole process: generated and real files
+/// repeat patterns, and the database checks each test of a file on its own.
+pub(crate) struct RegexCache;
+
+type Verdicts = HashMap<(String, String), Option<RegexError>>;
+
+/// The process-wide verdicts (bounded: cleared when it grows too large).
+fn verdicts() -> &'static Mutex<Verdicts> {
+    static VERDICTS: OnceLock<Mutex<Verdicts>> = OnceLock::new();
+    VERDICTS.get_or_init(Mutex::default)
 }
 
 impl RegexCache {
     /// Compiles `pattern` with `flags` (`i`, `m`, `s`, `x`; others were reported by the parser).
     pub fn check(&mut self, pattern: &str, flags: &str) -> Option<RegexError> {
-        if let Some(verdict) = self.seen.get(&(pattern.to_string(), flags.to_string())) {
+        let key = (pattern.to_string(), flags.to_string());
+        if let Ok(seen) = verdicts().lock()
+            && let Some(verdict) = seen.get(&key)
+        {
             return verdict.clone();
         }
         let verdict = compile(pattern, flags);
-        self.seen
-            .insert((pattern.to_string(), flags.to_string()), verdict.clone());
+        if let Ok(mut seen) = verdicts().lock() {
+            if seen.len() > 10_000 {
+                seen.clear();
+            }
+            seen.insert(key, verdict.clone());
+        }
         verdict
     }
 }
@@ -123,7 +137,7 @@ mod tests {
 
     #[test]
     fn reports_where_in_the_pattern() {
-        let mut cache = RegexCache::default();
+        let mut cache = RegexCache;
         let (range, message) = cache.check("^GET (", "").expect("invalid");
         assert_eq!(range, 5..6);
         assert!(message.contains("unclosed group"), "{message}");

@@ -256,7 +256,8 @@ impl fmt::Display for Ty {
     /// backticks for messages: ``an `int` ``, ``a `string` ``.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if f.alternate() {
-            let plain = self.to_string();
+            let mut plain = String::new();
+            self.write_plain(&mut plain)?;
             let article = if plain.starts_with(['i', 'e', 'a', 'o', 'u']) {
                 "an"
             } else {
@@ -264,6 +265,12 @@ impl fmt::Display for Ty {
             };
             return write!(f, "{article} `{plain}`");
         }
+        self.write_plain(f)
+    }
+}
+
+impl Ty {
+    fn write_plain(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         match self {
             Ty::String => f.write_str("string"),
             Ty::Int => f.write_str("int"),

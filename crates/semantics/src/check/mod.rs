@@ -129,7 +129,7 @@ impl<'a> Checker<'a> {
             scopes: Scopes::default(),
             place: Place::default(),
             trigger: TriggerKind::Unknown,
-            regexes: RegexCache::default(),
+            regexes: RegexCache,
             out: Analysis::default(),
         }
     }
