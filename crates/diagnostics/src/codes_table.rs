@@ -363,7 +363,7 @@ gRPC response `status`, `message`, `json`, `metadata[...]` and `duration`; an ex
 (`response.headers.etag`). Strings, numbers and the other scalar types have no fields.",
         example: "test \"t\" {\n  trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"\n  let n = 3\n  expect n.value == 3\n}\n",
     }
-    RELATIVE_SELECTOR_OUTSIDE_BLOCK = "E0120" "relative-selector-outside-block" {
+    RELATIVE_SELECTOR_OUTSIDE_BLOCK = "E0120" "orphan-relative-selector" {
         summary: "A relative selector (`> span[...]`, `>> span[...]`) is used outside a span block.",
         explanation: "A selector that starts with a combinator selects relative to the current span: \
 the span of the enclosing span block, or the span being tested in a selector's brackets or in \
