@@ -595,9 +595,10 @@ impl<'a> Cst<'a> {
     fn schema_item(&self, node: Node) -> String {
         match node.kind() {
             "services_declaration" => {
+                // A service written as a string is named by its text.
                 let names: Vec<String> = Self::fields(node, "service")
                     .into_iter()
-                    .map(|n| self.text(n).to_string())
+                    .map(|n| self.text(n).trim_matches('"').to_string())
                     .collect();
                 list("services", &names)
             }

@@ -11,8 +11,14 @@
  *
  * - Positional arguments of a trigger or an option begin on the line of their keyword
  *   (`_arg_start`, `_option_arg_start`).
- * - `>` and `>>` are selector combinators only when the next token is `span`
- *   (`_child_combinator`, `_descendant_combinator`); otherwise `>` is a comparison.
+ * - `>` and `>>` are selector combinators only when the next token is `span`; they continue a
+ *   selector only on its line (`_child_combinator`, `_descendant_combinator`), and begin a
+ *   relative one anywhere (`_relative_child`, `_relative_descendant`). Otherwise `>` is a
+ *   comparison, but never at the start of a line (`_greater`).
+ * - The kind word of an option (`body json`, `auth bearer`) is a plain word (`_option_kind`).
+ * - The count of `exactly N` is an integer (`_count`).
+ * - `=` and a prefix `-` are never the start of `=>`, `==` or `->` (`_equals`, `_unary_minus`):
+ *   tokens are the longest the compiler's lexer sees, wherever they stand.
  * - A statement that is a span block (`span[...] { ... }`) needs no keyword; a name that
  *   starts a statement must be followed by `{ [ . : ( >` or `>>` (`_statement_start`), and
  *   an expression goes on for as long as the next token can continue it (`_binary_minus`,
@@ -49,8 +55,14 @@ const PUNCTUATION = [
 const CONTEXTUAL_KEYWORDS = ['services', 'attribute'];
 
 // The keywords that can begin a selector chain (an operand without prefix operators). Any other
-// keyword where a chain is expected is a syntax error; `not` then starts a prefix expression.
+// keyword where a chain is expected is a syntax error, unless a `.` follows it (see
+// PATH_KEYWORDS); `not` then starts a prefix expression.
 const CHAIN_KEYWORDS = ['span', 'no', 'some', 'any', 'exactly', 'true', 'false'];
+
+// The keywords that begin a path when a `.` follows them (`test.case.name` is an OpenTelemetry
+// attribute): all but those that begin or continue expressions themselves.
+const PATH_KEYWORDS = KEYWORDS.filter(k => !CHAIN_KEYWORDS.includes(k) && k !== 'not');
+
 
 // The binding powers of the compiler's Pratt parser (chumsky: an infix operator of precedence
 // p binds with 2p on its left and 2p + 1 on its right, a postfix one with 2p + 1, a prefix one
@@ -100,6 +112,13 @@ module.exports = grammar({
     $._option_arg_start,
     $._child_combinator,
     $._descendant_combinator,
+    $._relative_child,
+    $._relative_descendant,
+    $._greater,
+    $._option_kind,
+    $._count,
+    $._equals,
+    $._unary_minus,
     $._binary_minus,
     $._call_open,
     $.number,
@@ -148,9 +167,10 @@ module.exports = grammar({
     // comma takes the next line's `attribute` as a service.
     services_declaration: $ => prec.right(seq(
       'services',
-      field('service', name($)),
+      field('service', choice(name($), $.string)),
       repeat(seq(',', field('service', choice(
         name($),
+        $.string,
         ...CONTEXTUAL_KEYWORDS.map(word => alias(word, $.identifier)),
       )))),
       optional(','),
@@ -189,15 +209,26 @@ module.exports = grammar({
 
     option: $ => seq(
       field('name', name($)),
+      optional(seq($._option_kind, field('argument', $.identifier))),
       repeat(seq($._option_arg_start, field('argument', $._chain))),
-      optional(seq('=', field('value', $._expression))),
+      optional(seq(alias($._equals, '='), field('value', $._expression))),
     ),
 
     expect_statement: $ => seq('expect', field('condition', $._expression)),
 
-    let_statement: $ => seq('let', field('name', name($)), '=', field('value', $._expression)),
+    let_statement: $ => seq(
+      'let',
+      field('name', name($)),
+      alias($._equals, '='),
+      field('value', $._expression),
+    ),
 
-    output_statement: $ => seq('output', field('name', name($)), '=', field('value', $._expression)),
+    output_statement: $ => seq(
+      'output',
+      field('name', name($)),
+      alias($._equals, '='),
+      field('value', $._expression),
+    ),
 
     wait_statement: $ => seq('wait', field('kind', name($)), field('value', $._expression)),
 
@@ -230,7 +261,7 @@ module.exports = grammar({
       const table = [
         [PREC.or, 'or'],
         [PREC.and, 'and'],
-        [PREC.compare, choice('==', '!=', '<', '<=', '>', '>=', 'contains', 'in', seq('not', 'in'))],
+        [PREC.compare, choice('==', '!=', '<', '<=', alias($._greater, '>'), '>=', 'contains', 'in', seq('not', 'in'))],
         [PREC.add, choice('+', alias($._binary_minus, '-'))],
         [PREC.multiply, choice('*', '/', '%')],
       ];
@@ -251,7 +282,7 @@ module.exports = grammar({
 
     unary_expression: $ => choice(
       prec(PREC.not, seq(field('operator', 'not'), field('operand', $._operand))),
-      prec(PREC.negate, seq(field('operator', '-'), field('operand', $._operand))),
+      prec(PREC.negate, seq(field('operator', alias($._unary_minus, '-')), field('operand', $._operand))),
     ),
 
     exists_expression: $ => prec.left(PREC.exists, seq(field('operand', $._operand), 'exists')),
@@ -261,14 +292,23 @@ module.exports = grammar({
     _chain: $ => choice($.combined_selector, $.quantified_selector, $._unit),
 
     // `a > span[...]`, `a >> span`, and relative `> span[...]`. The right side starts with `span`.
-    combined_selector: $ => prec.left(PREC.combinator, seq(
-      optional(field('left', $._chain)),
-      field('combinator', choice(
-        alias($._child_combinator, '>'),
-        alias($._descendant_combinator, '>>'),
+    combined_selector: $ => choice(
+      prec.left(PREC.combinator, seq(
+        field('left', $._chain),
+        field('combinator', choice(
+          alias($._child_combinator, '>'),
+          alias($._descendant_combinator, '>>'),
+        )),
+        field('right', $._unit),
       )),
-      field('right', $._unit),
-    )),
+      seq(
+        field('combinator', choice(
+          alias($._relative_child, '>'),
+          alias($._relative_descendant, '>>'),
+        )),
+        field('right', $._unit),
+      ),
+    ),
 
     // `no span[a] > span[b]` is `no (span[a] > span[b])`.
     quantified_selector: $ => prec.right(PREC.quantifier, seq(
@@ -276,7 +316,7 @@ module.exports = grammar({
       field('selector', $._chain),
     )),
 
-    quantifier: $ => choice('no', 'some', 'any', seq('exactly', field('count', $.number))),
+    quantifier: $ => choice('no', 'some', 'any', seq('exactly', field('count', alias($._count, $.number)))),
 
     _unit: $ => choice(
       $._primary,
@@ -332,7 +372,10 @@ module.exports = grammar({
     span: _ => 'span',
 
     // `http.response.status_code`, `env.SHOP_URL`: a name, then words (keywords allowed).
-    path: $ => prec(PREC.path, seq($.identifier, $._path_segments)),
+    path: $ => prec(PREC.path, seq(
+      choice($.identifier, ...PATH_KEYWORDS.map(keyword => alias(keyword, $.identifier))),
+      $._path_segments,
+    )),
 
     _path_segments: $ => prec.right(PREC.path, seq(
       '.',

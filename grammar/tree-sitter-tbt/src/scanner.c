@@ -1,17 +1,26 @@
 /*
- * The external scanner of the tbt grammar: the few rules of the compiler's lexer and parser
- * (crates/syntax) that depend on line breaks, on the next token, or on a number's value.
+ * The external scanner of the tbt grammar: the rules of the compiler's lexer and parser
+ * (crates/syntax) that depend on line breaks, on the tokens ahead, or on a literal's value.
  *
  * - `_arg_start`, `_option_arg_start`: zero-width, before a positional argument of a trigger
- *   or an option. An argument begins on the line of its keyword (no line break before it),
- *   and a trigger argument never begins with `{` (that opens the option block).
+ *   or an option. An argument begins on the line of its keyword, a trigger argument never
+ *   begins with `{` (that opens the option block), and after an argument `[` indexes it unless
+ *   the brackets hold a list.
+ * - `_option_kind`: zero-width, before the kind word of an option (`body json`, `auth
+ *   bearer`), which is a plain word: `body json [1]` has two arguments.
  * - `_statement_start`: zero-width, before a span-block statement (`span[...] { ... }`).
  *   It is not produced where the next token continues the expression before it, and a name
  *   that starts a statement must be followed by `{ [ . : ( >` or `>>`, as in the compiler.
- * - `_child_combinator`, `_descendant_combinator`: `>` and `>>` when the next token is `span`.
+ * - `_child_combinator`, `_descendant_combinator`: `>` and `>>` before `span`, on the line of
+ *   the selector they continue. `_relative_child`, `_relative_descendant`: the same where a
+ *   relative selector begins, on any line. `_greater`: `>` as a comparison, never at the start
+ *   of a line.
  * - `_binary_minus`, `_call_open`: `-` and `(` where they continue an expression.
- * - `number`, `duration`: the lexer's longest-match rules, plus the checks of the literal
- *   decoder: an integer fits in an i64, a float is finite, a duration's unit is known.
+ * - `_equals`, `_unary_minus`: `=` and a prefix `-`, but not the start of `==`, `=>`, `=~` or
+ *   `->`: the compiler's lexer takes the longest token wherever it stands.
+ * - `number`, `duration`, `_count`: the lexer's longest-match rules, plus the checks of the
+ *   literal decoders: an integer fits in an i64, a float is finite, a duration's units are
+ *   known and go from largest to smallest (`2m30s`), the count of `exactly` is an integer.
  * - `_regex_start`, `regex_pattern`, `_regex_end`, `regex_flags`: a regex literal, only where
  *   the grammar allows one (right after `matches`), only after spaces or tabs, and only if it
  *   is closed on its line and its flags are among i, m, s, x.
@@ -35,6 +44,13 @@ enum TokenType {
   OPTION_ARG_START,
   CHILD_COMBINATOR,
   DESCENDANT_COMBINATOR,
+  RELATIVE_CHILD,
+  RELATIVE_DESCENDANT,
+  GREATER,
+  OPTION_KIND,
+  COUNT,
+  EQUALS,
+  UNARY_MINUS,
   BINARY_MINUS,
   CALL_OPEN,
   NUMBER,
@@ -61,14 +77,23 @@ static const char *const STATEMENT_KEYWORDS[] = {
     "use", "schema", "test", "suite", "trigger", "expect", "let", "output", "wait",
 };
 
+/* The statement keywords whose statement the compiler takes whatever follows (reporting what
+ * is missing): `test.x` is a test without a name, not a path. */
+static const char *const GREEDY_STATEMENT_KEYWORDS[] = {"schema", "test", "suite"};
+
 /* The keywords that can begin a selector chain (a positional argument). */
 static const char *const CHAIN_KEYWORDS[] = {
     "span", "no", "some", "any", "exactly", "true", "false",
 };
 
-#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
+/* The words that select an option's kind (crates/syntax/src/parser/stmt.rs). */
+static const char *const OPTION_KINDS[] = {
+    "json", "text", "form", "file", "basic", "bearer", "ca", "cert", "insecure",
+};
 
-/* Longer than any keyword, so a longer name is never mistaken for one. */
+#define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
+
+/* Longer than any keyword or option kind, so a longer name is never mistaken for one. */
 #define NAME_CAP 16
 
 static inline void advance(TSLexer *lexer) { lexer->advance(lexer, false); }
@@ -225,6 +250,14 @@ static bool bracket_holds_a_list(TSLexer *lexer) {
   }
 }
 
+/* Whether the next token (after trivia) is `.`, as a token: `.5` is a number. */
+static bool next_is_dot(TSLexer *lexer) {
+  skip_trivia(lexer);
+  if (lexer->lookahead != '.') return false;
+  advance(lexer);
+  return !is_digit(lexer->lookahead);
+}
+
 /* What the next token is, as far as the zero-width tokens care. */
 typedef enum {
   NEXT_OTHER,
@@ -244,22 +277,25 @@ typedef struct {
   NextKind kind;
   char word[NAME_CAP];
   /* For a name: whether the token after it is `{ [ . : ( > >>` (what lets a name start a
-   * statement). For `not`: whether the token after it is `in`. For `[`: whether the group
-   * holds a list rather than one expression. */
+   * statement). For `not`: whether the token after it is `in`. For another keyword: whether
+   * it is `.` (the keyword begins a path). For `[`: whether the group holds a list rather
+   * than one expression. */
   bool followed_well;
+  /* For a name: whether the token after it is `.`. */
+  bool dot_follows;
 } Next;
 
 /* Classifies the token at the lexer's position, looking as far ahead as needed. */
 static Next classify(TSLexer *lexer) {
-  Next next = {NEXT_OTHER, "", false};
+  Next next = {NEXT_OTHER, "", false, false};
   int32_t c = lexer->lookahead;
   if (is_name_start(c)) {
     bool dangling_minus;
     read_name(lexer, next.word, &dangling_minus);
-    if (in_list(next.word, KEYWORDS, COUNT(KEYWORDS))) {
+    if (in_list(next.word, KEYWORDS, COUNT_OF(KEYWORDS))) {
       next.kind = NEXT_KEYWORD;
-      if (strcmp(next.word, "not") == 0 && !dangling_minus) {
-        next.followed_well = next_is_word(lexer, "in");
+      if (!dangling_minus) {
+        next.followed_well = strcmp(next.word, "not") == 0 ? next_is_word(lexer, "in") : next_is_dot(lexer);
       }
       return next;
     }
@@ -269,10 +305,13 @@ static Next classify(TSLexer *lexer) {
     switch (lexer->lookahead) {
       case '{':
       case '[':
-      case '.':
       case ':':
       case '(':
         next.followed_well = true;
+        break;
+      case '.':
+        advance(lexer);
+        next.followed_well = next.dot_follows = !is_digit(lexer->lookahead);
         break;
       case '>':
         advance(lexer);
@@ -317,6 +356,12 @@ static Next classify(TSLexer *lexer) {
   return next;
 }
 
+/* Whether a keyword followed by `.` begins a path there (`test.case.name`). */
+static bool keyword_begins_path(const Next *next) {
+  return next->kind == NEXT_KEYWORD && next->followed_well && strcmp(next->word, "not") != 0 &&
+         !in_list(next->word, CHAIN_KEYWORDS, COUNT_OF(CHAIN_KEYWORDS));
+}
+
 /* Whether a positional argument (a selector chain) can begin with the next token. */
 static bool begins_argument(const Next *next, bool brace_allowed, const bool *valid_symbols) {
   switch (next->kind) {
@@ -328,7 +373,7 @@ static bool begins_argument(const Next *next, bool brace_allowed, const bool *va
     case NEXT_GT_GT_SPAN:
       return true;
     case NEXT_KEYWORD:
-      return in_list(next->word, CHAIN_KEYWORDS, COUNT(CHAIN_KEYWORDS));
+      return in_list(next->word, CHAIN_KEYWORDS, COUNT_OF(CHAIN_KEYWORDS)) || keyword_begins_path(next);
     case NEXT_BRACKET:
       /* After an argument, `[` indexes it, unless it holds a list. */
       return !valid_symbols[CHILD_COMBINATOR] || next->followed_well;
@@ -346,18 +391,18 @@ static bool begins_statement(const Next *next, const bool *valid_symbols) {
     case NEXT_NAME:
       return next->followed_well;
     case NEXT_KEYWORD:
-      if (in_list(next->word, STATEMENT_KEYWORDS, COUNT(STATEMENT_KEYWORDS))) return false;
+      if (in_list(next->word, GREEDY_STATEMENT_KEYWORDS, COUNT_OF(GREEDY_STATEMENT_KEYWORDS))) return false;
+      if (keyword_begins_path(next)) return true;
+      if (in_list(next->word, STATEMENT_KEYWORDS, COUNT_OF(STATEMENT_KEYWORDS))) return false;
       if (strcmp(next->word, "not") == 0) return !next->followed_well; /* `not in` continues */
-      return in_list(next->word, CHAIN_KEYWORDS, COUNT(CHAIN_KEYWORDS));
+      return in_list(next->word, CHAIN_KEYWORDS, COUNT_OF(CHAIN_KEYWORDS));
     case NEXT_STRING:
     case NEXT_DIGIT:
     case NEXT_PAREN:
     case NEXT_MINUS:
+    case NEXT_GT_SPAN:
     case NEXT_GT_GT_SPAN:
       return true;
-    case NEXT_GT_SPAN:
-      /* After an operand, `>` compares. */
-      return !valid_symbols[BINARY_MINUS];
     case NEXT_BRACKET:
       /* After a selection, `[` filters it, unless it holds a list. */
       return !valid_symbols[CHILD_COMBINATOR] || next->followed_well;
@@ -382,38 +427,60 @@ static const char F64_OVERFLOW[] =
 #define OVERFLOW_DIGITS 309
 #define SATURATE 100000000L
 
+/* The longest number or duration token the scanner checks; a longer one is rejected. */
+#define TEXT_CAP 1024
+
+/* The micro sign, stored as one byte in a token's text. */
+#define MICRO '\xB5'
+
+/* A decimal number: its significant digits and where the point is. */
 typedef struct {
   char digits[OVERFLOW_DIGITS]; /* the significant digits, the first OVERFLOW_DIGITS of them */
   long count;                   /* how many significant digits there are */
-  long integer_digits;          /* how many of them are in the integer part */
+  long integer_digits;          /* how many of them are before the point */
   long leading_fraction_zeros;  /* zeros after the point before the first significant digit */
   long exponent;
-  bool fraction;
-  bool has_exponent;
-  bool trailing_underscore;     /* the digits end with `_`, which then belongs to the unit */
-} Number;
+  bool is_float;                /* it has a point or an exponent */
+} Decimal;
 
-static void add_digit(Number *number, int32_t c, bool in_fraction) {
-  if (number->count == 0 && c == '0') {
-    if (in_fraction) number->leading_fraction_zeros++;
-    return;
+/* Reads `[0-9_]*(\.[0-9_]*)?([eE][+-]?[0-9]+)?` (underscores ignored), as `str::parse` sees
+ * the digits once the compiler has removed the underscores. */
+static void parse_decimal(const char *text, size_t length, Decimal *number) {
+  memset(number, 0, sizeof *number);
+  size_t i = 0;
+  bool fraction = false;
+  for (; i < length; i++) {
+    char c = text[i];
+    if (c == '_') continue;
+    if (c == '.') {
+      fraction = true;
+      number->is_float = true;
+      continue;
+    }
+    if (!is_digit(c)) break;
+    if (number->count == 0 && c == '0') {
+      if (fraction) number->leading_fraction_zeros++;
+      continue;
+    }
+    if (number->count < OVERFLOW_DIGITS) number->digits[number->count] = c;
+    if (number->count < SATURATE) number->count++;
+    if (!fraction && number->integer_digits < SATURATE) number->integer_digits++;
   }
-  if (number->count < OVERFLOW_DIGITS) number->digits[number->count] = (char)c;
-  if (number->count < SATURATE) number->count++;
-  if (!in_fraction && number->integer_digits < SATURATE) number->integer_digits++;
+  if (i < length && (text[i] == 'e' || text[i] == 'E')) {
+    number->is_float = true;
+    i++;
+    bool negative = false;
+    if (i < length && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+    long exponent = 0;
+    for (; i < length && is_digit(text[i]); i++) {
+      if (exponent < SATURATE) exponent = exponent * 10 + (text[i] - '0');
+    }
+    number->exponent = negative ? -exponent : exponent;
+  }
 }
 
-/* `[0-9][0-9_]*` */
-static void scan_digits(TSLexer *lexer, Number *number, bool in_fraction) {
-  while (is_digit(lexer->lookahead) || lexer->lookahead == '_') {
-    number->trailing_underscore = lexer->lookahead == '_';
-    if (lexer->lookahead != '_') add_digit(number, lexer->lookahead, in_fraction);
-    advance(lexer);
-  }
-}
-
-/* Whether the number fits in an i64, as `str::parse::<i64>` of its digits decides. */
-static bool fits_i64(const Number *number) {
+/* Whether the number fits in an i64, as `str::parse::<i64>` decides. */
+static bool fits_i64(const Decimal *number) {
   static const char I64_MAX[] = "9223372036854775807";
   if (number->count < 19) return true;
   if (number->count > 19) return false;
@@ -421,7 +488,7 @@ static bool fits_i64(const Number *number) {
 }
 
 /* Whether the number is finite as an f64, as `str::parse::<f64>` decides. */
-static bool finite_f64(const Number *number) {
+static bool finite_f64(const Decimal *number) {
   if (number->count == 0) return true; /* zero */
   /* The value is 0.DIGITS * 10^magnitude. */
   long magnitude = number->integer_digits > 0 ? number->integer_digits : -number->leading_fraction_zeros;
@@ -435,84 +502,187 @@ static bool finite_f64(const Number *number) {
   return false; /* exactly the midpoint, or more digits after it */
 }
 
-static bool is_unit(const int32_t *unit, size_t length) {
-  if (length == 1) return unit[0] == 's' || unit[0] == 'm' || unit[0] == 'h';
-  if (length == 2 && unit[1] == 's') {
-    return unit[0] == 'n' || unit[0] == 'u' || unit[0] == 'm' || unit[0] == 0xB5;
+/* The rank of a duration unit (larger is longer), or 0 for an unknown one. */
+static int unit_rank(const char *unit, size_t length) {
+  if (length == 1) {
+    switch (unit[0]) {
+      case 's': return 4;
+      case 'm': return 5;
+      case 'h': return 6;
+      default: return 0;
+    }
   }
-  return false;
+  if (length == 2 && unit[1] == 's') {
+    switch (unit[0]) {
+      case 'n': return 1;
+      case 'u':
+      case MICRO: return 2;
+      case 'm': return 3;
+      default: return 0;
+    }
+  }
+  return 0;
 }
 
-/* A number or a duration, lexed as the compiler's lexer does (the longest of
- * `[0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][+-]?[0-9]+)?` with or without a `[A-Za-zµ_]+` unit).
- * An invalid one produces no token, so the parse has an error there. */
+/* The length of the number at the start of `text`, as the compiler's duration decoder
+ * measures it: digits, `_` and `.`, then an exponent if digits follow its `e`. */
+static size_t number_prefix_length(const char *text, size_t length) {
+  size_t i = 0;
+  while (i < length && (is_digit(text[i]) || text[i] == '_' || text[i] == '.')) i++;
+  if (i < length && (text[i] == 'e' || text[i] == 'E')) {
+    size_t j = i + 1;
+    if (j < length && (text[j] == '+' || text[j] == '-')) j++;
+    if (j < length && is_digit(text[j])) {
+      while (j < length && is_digit(text[j])) j++;
+      i = j;
+    }
+  }
+  return i;
+}
+
+/* Whether a duration token is valid: each number is finite, each unit is known, and the
+ * units go from largest to smallest (`1h30m`). */
+static bool valid_duration(const char *text, size_t length) {
+  int previous = 7;
+  size_t i = 0;
+  while (i < length) {
+    size_t digits = number_prefix_length(text + i, length - i);
+    Decimal number;
+    parse_decimal(text + i, digits, &number);
+    if (digits == 0 || !finite_f64(&number)) return false;
+    i += digits;
+    size_t unit_start = i;
+    while (i < length && !is_digit(text[i])) i++;
+    int rank = unit_rank(text + unit_start, i - unit_start);
+    if (rank == 0 || rank >= previous) return false;
+    previous = rank;
+  }
+  return previous < 7;
+}
+
+typedef struct {
+  char text[TEXT_CAP];
+  size_t length;
+  bool too_long;
+} Text;
+
+static void push(Text *text, int32_t c) {
+  if (text->length < TEXT_CAP) {
+    text->text[text->length++] = c == 0xB5 ? MICRO : (char)c;
+  } else {
+    text->too_long = true;
+  }
+}
+
+/* `[0-9][0-9_]*`, appended to `text`. */
+static void scan_digits(TSLexer *lexer, Text *text) {
+  while (is_digit(lexer->lookahead) || lexer->lookahead == '_') {
+    push(text, lexer->lookahead);
+    advance(lexer);
+  }
+}
+
+/* `[A-Za-zµ_]+`, appended to `text`; whether there was any. */
+static bool scan_suffix(TSLexer *lexer, Text *text) {
+  bool any = false;
+  while (is_suffix_char(lexer->lookahead)) {
+    push(text, lexer->lookahead);
+    advance(lexer);
+    any = true;
+  }
+  return any;
+}
+
+/* A number, a duration or a count, lexed as the compiler's lexer does: the longest of
+ *   Number            [0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][+-]?[0-9]+)?
+ *   NumberWithSuffix  the same, then [A-Za-zµ_]+([0-9][0-9_]*(\.[0-9][0-9_]*)?[A-Za-zµ_]+)*
+ * (a tie goes to NumberWithSuffix), then checked as its decoder does. An invalid one produces
+ * no token, so the parse has an error there. */
 static bool scan_number(TSLexer *lexer, const bool *valid_symbols) {
-  Number number;
-  memset(&number, 0, sizeof number);
-  scan_digits(lexer, &number, false);
+  static Text text;
+  text.length = 0;
+  text.too_long = false;
+  scan_digits(lexer, &text);
   lexer->mark_end(lexer);
 
+  bool with_suffix = false;
+  bool number_ends = false; /* `1.x`: the number is `1`, then a field */
   if (lexer->lookahead == '.') {
     advance(lexer);
-    if (!is_digit(lexer->lookahead)) {
-      /* `1.x`: the number is `1`, then a field. */
-      if (!valid_symbols[NUMBER] || number.trailing_underscore || !fits_i64(&number)) return false;
-      lexer->result_symbol = NUMBER;
-      return true;
+    if (is_digit(lexer->lookahead)) {
+      push(&text, '.');
+      scan_digits(lexer, &text);
+      lexer->mark_end(lexer);
+    } else {
+      number_ends = true;
     }
-    number.fraction = true;
-    scan_digits(lexer, &number, true);
-    lexer->mark_end(lexer);
   }
-
-  int32_t unit[3];
-  size_t unit_length = 0;
-  bool long_unit = false;
-  if (lexer->lookahead == 'e' || lexer->lookahead == 'E') {
-    unit[unit_length++] = lexer->lookahead;
+  if (!number_ends && (lexer->lookahead == 'e' || lexer->lookahead == 'E')) {
+    push(&text, lexer->lookahead);
     advance(lexer);
-    bool sign = false;
-    bool negative = false;
+    lexer->mark_end(lexer);
     if (lexer->lookahead == '+' || lexer->lookahead == '-') {
-      sign = true;
-      negative = lexer->lookahead == '-';
+      push(&text, lexer->lookahead);
       advance(lexer);
+      /* `1e+x`: a duration with the unknown unit `e`. */
+      if (!is_digit(lexer->lookahead)) return false;
     }
     if (is_digit(lexer->lookahead)) {
-      unit_length = 0;
-      number.has_exponent = true;
-      number.trailing_underscore = false;
-      long exponent = 0;
       while (is_digit(lexer->lookahead)) {
-        if (exponent < SATURATE) exponent = exponent * 10 + (lexer->lookahead - '0');
+        push(&text, lexer->lookahead);
         advance(lexer);
       }
-      number.exponent = negative ? -exponent : exponent;
       lexer->mark_end(lexer);
-    } else if (sign || !is_suffix_char(lexer->lookahead)) {
-      /* `1e+x`, `1e `: a duration with the unknown unit `e`. */
-      return false;
-    }
-  }
-  while (is_suffix_char(lexer->lookahead)) {
-    if (unit_length < 3) {
-      unit[unit_length++] = lexer->lookahead;
     } else {
-      long_unit = true;
+      /* `1ems`, `1e`: a unit that begins with `e`. */
+      with_suffix = true;
+      scan_suffix(lexer, &text);
+      lexer->mark_end(lexer);
     }
-    advance(lexer);
   }
-  if (unit_length > 0) {
+  if (!number_ends && !with_suffix && scan_suffix(lexer, &text)) {
+    with_suffix = true;
     lexer->mark_end(lexer);
-    if (!valid_symbols[DURATION] || long_unit || number.trailing_underscore) return false;
-    if (!is_unit(unit, unit_length) || !finite_f64(&number)) return false;
+  }
+  if (with_suffix) {
+    /* The further parts of a compound duration: `2m30s`. */
+    while (is_digit(lexer->lookahead)) {
+      size_t length = text.length;
+      scan_digits(lexer, &text);
+      if (lexer->lookahead == '.') {
+        advance(lexer);
+        if (!is_digit(lexer->lookahead)) {
+          text.length = length;
+          break;
+        }
+        push(&text, '.');
+        scan_digits(lexer, &text);
+      }
+      if (!scan_suffix(lexer, &text)) {
+        text.length = length;
+        break;
+      }
+      lexer->mark_end(lexer);
+    }
+  }
+  if (text.too_long) return false;
+
+  if (with_suffix || text.text[text.length - 1] == '_') {
+    /* `1_` is a duration with the unit `_`, which the lexer prefers to the number `1_`. */
+    if (!valid_symbols[DURATION] || !valid_duration(text.text, text.length)) return false;
     lexer->result_symbol = DURATION;
     return true;
   }
-  /* `1_`: the lexer prefers a duration with the unit `_` to the number `1_`. */
-  if (!valid_symbols[NUMBER] || number.trailing_underscore) return false;
-  bool ok = number.fraction || number.has_exponent ? finite_f64(&number) : fits_i64(&number);
-  if (!ok) return false;
+  Decimal number;
+  parse_decimal(text.text, text.length, &number);
+  if (valid_symbols[COUNT]) {
+    /* `exactly 1.5 span`: a count is a whole number. */
+    if (number.is_float || !fits_i64(&number)) return false;
+    lexer->result_symbol = COUNT;
+    return true;
+  }
+  if (!valid_symbols[NUMBER]) return false;
+  if (!(number.is_float ? finite_f64(&number) : fits_i64(&number))) return false;
   lexer->result_symbol = NUMBER;
   return true;
 }
@@ -591,6 +761,35 @@ void tree_sitter_tbt_external_scanner_deserialize(void *payload, const char *buf
   (void)length;
 }
 
+/* `>` or `>>`: a combinator, a relative selector or a comparison, as the compiler reads it. */
+static bool scan_greater(TSLexer *lexer, const bool *valid_symbols, bool line_break) {
+  bool continues = !line_break && (valid_symbols[CHILD_COMBINATOR] || valid_symbols[GREATER]);
+  bool relative = valid_symbols[RELATIVE_CHILD] || valid_symbols[RELATIVE_DESCENDANT];
+  if (!continues && !relative) return false;
+  advance(lexer);
+  bool twice = lexer->lookahead == '>';
+  if (twice) {
+    advance(lexer);
+  } else if (lexer->lookahead == '=') {
+    return false; /* `>=` */
+  }
+  lexer->mark_end(lexer);
+  bool before_span = next_is_word(lexer, "span");
+  if (before_span && !line_break && valid_symbols[CHILD_COMBINATOR]) {
+    lexer->result_symbol = twice ? DESCENDANT_COMBINATOR : CHILD_COMBINATOR;
+    return true;
+  }
+  if (before_span && relative) {
+    lexer->result_symbol = twice ? RELATIVE_DESCENDANT : RELATIVE_CHILD;
+    return true;
+  }
+  if (!twice && !line_break && valid_symbols[GREATER]) {
+    lexer->result_symbol = GREATER;
+    return true;
+  }
+  return false;
+}
+
 bool tree_sitter_tbt_external_scanner_scan(void *payload, TSLexer *lexer, const bool *valid_symbols) {
   (void)payload;
   /* In error recovery every symbol is valid: leave the recovery to the internal lexer. */
@@ -648,34 +847,39 @@ bool tree_sitter_tbt_external_scanner_scan(void *payload, TSLexer *lexer, const 
     return true;
   }
 
-  if (c == '>' && (valid_symbols[CHILD_COMBINATOR] || valid_symbols[DESCENDANT_COMBINATOR])) {
-    advance(lexer);
-    enum TokenType combinator = CHILD_COMBINATOR;
-    if (lexer->lookahead == '>') {
-      advance(lexer);
-      combinator = DESCENDANT_COMBINATOR;
-    } else if (lexer->lookahead == '=') {
-      return false;
-    }
-    lexer->mark_end(lexer);
-    if (!valid_symbols[combinator] || !next_is_word(lexer, "span")) return false;
-    lexer->result_symbol = combinator;
-    return true;
+  if (c == '>' && (valid_symbols[CHILD_COMBINATOR] || valid_symbols[GREATER] || valid_symbols[RELATIVE_CHILD])) {
+    if (!line_break || valid_symbols[RELATIVE_CHILD]) return scan_greater(lexer, valid_symbols, line_break);
   }
 
-  if (c == '-' && valid_symbols[BINARY_MINUS]) {
+  if (c == '-' && (valid_symbols[BINARY_MINUS] || valid_symbols[UNARY_MINUS])) {
     advance(lexer);
     if (lexer->lookahead == '>') return false;
     lexer->mark_end(lexer);
-    lexer->result_symbol = BINARY_MINUS;
+    lexer->result_symbol = valid_symbols[BINARY_MINUS] ? BINARY_MINUS : UNARY_MINUS;
     return true;
   }
 
-  bool argument = valid_symbols[ARG_START] || valid_symbols[OPTION_ARG_START];
+  if (c == '=' && valid_symbols[EQUALS]) {
+    advance(lexer);
+    if (lexer->lookahead == '=' || lexer->lookahead == '>' || lexer->lookahead == '~') return false;
+    lexer->mark_end(lexer);
+    lexer->result_symbol = EQUALS;
+    return true;
+  }
+
+  bool argument = valid_symbols[ARG_START] || valid_symbols[OPTION_ARG_START] || valid_symbols[OPTION_KIND];
   if (argument || valid_symbols[STATEMENT_START]) {
     lexer->mark_end(lexer);
     Next next = classify(lexer);
-    if (argument && !line_break && begins_argument(&next, valid_symbols[OPTION_ARG_START], valid_symbols)) {
+    /* `body json`, but not `body json.x`. */
+    if (valid_symbols[OPTION_KIND] && !line_break && next.kind == NEXT_NAME && !next.dot_follows &&
+        in_list(next.word, OPTION_KINDS, COUNT_OF(OPTION_KINDS))) {
+      lexer->result_symbol = OPTION_KIND;
+      return true;
+    }
+    if (argument && !line_break &&
+        begins_argument(&next, valid_symbols[OPTION_ARG_START] || valid_symbols[OPTION_KIND], valid_symbols) &&
+        (valid_symbols[ARG_START] || valid_symbols[OPTION_ARG_START])) {
       lexer->result_symbol = valid_symbols[ARG_START] ? ARG_START : OPTION_ARG_START;
       return true;
     }
@@ -686,7 +890,7 @@ bool tree_sitter_tbt_external_scanner_scan(void *payload, TSLexer *lexer, const 
     return false;
   }
 
-  if (is_digit(c) && (valid_symbols[NUMBER] || valid_symbols[DURATION])) {
+  if (is_digit(c) && (valid_symbols[NUMBER] || valid_symbols[DURATION] || valid_symbols[COUNT])) {
     return scan_number(lexer, valid_symbols);
   }
 
