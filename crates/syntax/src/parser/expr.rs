@@ -99,13 +99,13 @@ where
     let expr = recursive(|expr| {
         let chain = chain(cx, expr.boxed());
         let operand = chain.pratt((
-            infix(left(1), just(Kind::Or).or(just(Kind::PipePipe)), |l, _, r, e| {
+            infix(left(1), select! { Kind::Or => (), Kind::PipePipe => () }, |l, _, r, e| {
                 binary(BinaryOp::Or, l, r, e.span())
             }),
-            infix(left(2), just(Kind::And).or(just(Kind::AmpAmp)), |l, _, r, e| {
+            infix(left(2), select! { Kind::And => (), Kind::AmpAmp => () }, |l, _, r, e| {
                 binary(BinaryOp::And, l, r, e.span())
             }),
-            prefix(3, just(Kind::Not).or(just(Kind::Bang)), |_, x, e| Expr {
+            prefix(3, select! { Kind::Not => (), Kind::Bang => () }, |_, x, e| Expr {
                 kind: ExprKind::Unary(UnaryOp::Not, boxed(x)),
                 range: range(e.span()),
             }),
@@ -157,7 +157,6 @@ where
         .filter(move |span| !cx.starts_line(*span))
         .to(BinaryOp::Gt);
     choice((
-        greater,
         select! {
             Kind::EqEq => BinaryOp::Eq,
             Kind::NotEq => BinaryOp::NotEq,
@@ -169,6 +168,7 @@ where
             Kind::EqTilde => BinaryOp::Matches,
             Kind::In => BinaryOp::In,
         },
+        greater,
         just(Kind::Not).then(just(Kind::In)).to(BinaryOp::NotIn),
     ))
 }
@@ -270,7 +270,8 @@ where
             .filter(move |(_, span)| !cx.starts_line(*span))
             .rewind()
             .ignore_then(combinator);
-        choice((relative, quantified, unit))
+        // Most operands are plain units: try them first.
+        choice((unit, relative, quantified))
             .foldl_with(continuing.then(span_unit).repeated(), |left, (combinator, right), e| Expr {
                 kind: ExprKind::Combine { left: Some(boxed(left)), combinator, right: boxed(right) },
                 range: range(e.span()),
@@ -450,5 +451,5 @@ where
         .collect::<Vec<_>>()
         .delimited_by(just(Kind::LBrace), just(Kind::RBrace))
         .map_with(|entries, e| Expr { kind: ExprKind::Object(entries), range: range(e.span()) });
-    choice((literal, string, path_or_call, paren, list, object))
+    choice((path_or_call, literal, string, paren, list, object))
 }
