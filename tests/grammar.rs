@@ -750,6 +750,24 @@ impl<'a> Cst<'a> {
 
 // ----- the tests ------------------------------------------------------------------------------
 
+/// Where the compiler and tree-sitter read a file that both accept differently: the first
+/// statement whose canonical forms differ.
+fn shape_difference(text: &str, parse: &tbt_syntax::Parse, tree: &Tree) -> Option<String> {
+    let ast = Ast { src: text };
+    let cst = Cst { src: text };
+    let mut left = Vec::new();
+    ast.stmts(&parse.file.items, &mut left);
+    let mut right = Vec::new();
+    cst.stmts(tree.root_node(), &mut right);
+    let i = (0..left.len().max(right.len())).find(|&i| left.get(i) != right.get(i))?;
+    Some(format!(
+        "statement {}\n  compiler:    {}\n  tree-sitter: {}",
+        i + 1,
+        left.get(i).map_or("(none)", String::as_str),
+        right.get(i).map_or("(none)", String::as_str),
+    ))
+}
+
 /// One disagreement, for the table.
 struct Disagreement {
     origin: String,
@@ -777,21 +795,8 @@ fn tree_sitter_and_the_compiler_agree_on_every_file() {
         match (errors.is_empty(), &ts_error) {
             (true, None) => {
                 valid += 1;
-                let ast = Ast { src: &input.text };
-                let cst = Cst { src: &input.text };
-                let mut left = Vec::new();
-                ast.stmts(&parse.file.items, &mut left);
-                let mut right = Vec::new();
-                cst.stmts(tree.root_node(), &mut right);
-                let first = (0..left.len().max(right.len())).find(|&i| left.get(i) != right.get(i));
-                if let Some(i) = first {
-                    shapes.push(format!(
-                        "{}: statement {}\n  compiler:    {}\n  tree-sitter: {}",
-                        input.origin,
-                        i + 1,
-                        left.get(i).map_or("(none)", String::as_str),
-                        right.get(i).map_or("(none)", String::as_str),
-                    ));
+                if let Some(difference) = shape_difference(&input.text, &parse, &tree) {
+                    shapes.push(format!("{}: {difference}", input.origin));
                 }
             }
             (false, Some(_)) => invalid += 1,
@@ -1031,7 +1036,9 @@ fn tree_sitter_and_the_compiler_agree_on_edited_examples() {
     let mut parser = ts_parser();
     let mut disagreements = Vec::new();
     let mut total = 0;
-    for path in files_with_extension("examples", "tbt") {
+    let mut originals = files_with_extension("examples", "tbt");
+    originals.extend(files_with_extension("tests/corpus/valid", "tbt"));
+    for path in originals {
         let original = read(&path);
         for _ in 0..edits_per_file {
             let mut text = original.clone();
