@@ -59,6 +59,11 @@ pub fn run(args: &CheckArgs) -> i32 {
         });
     }
     io_errors += envs.errors;
+    let loaded: Vec<File> = targets
+        .iter()
+        .filter_map(|t| t.file.as_ref().ok().copied())
+        .collect();
+    db.check_parallel(&loaded);
     if args.fix {
         for target in &targets {
             if let Ok(file) = target.file

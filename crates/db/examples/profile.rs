@@ -1,5 +1,5 @@
 //! Checks the generated 100k-line corpus through the database once per round and prints the
-//! time, for profiling: `cargo run --release -p tbt-db --example profile`.
+//! time, for profiling: `cargo run --release -p tbt-db --example profile [-- --parallel]`.
 fn main() {
     let text = tbt_tests::corpus::generate(100_000);
     let lines = text.lines().count();
@@ -7,6 +7,9 @@ fn main() {
         let start = std::time::Instant::now();
         let mut db = tbt_db::RootDatabase::new();
         let file = db.set_file(std::path::Path::new("/profile/corpus.tbt"), text.clone());
+        if std::env::args().any(|a| a == "--parallel") {
+            db.check_parallel(&[file]);
+        }
         let n = tbt_db::check(&db, file).diagnostics.len();
         let checked = start.elapsed();
         drop(db);

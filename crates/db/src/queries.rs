@@ -340,6 +340,20 @@ fn shift_resolution(r: &Resolution, by: u32) -> Resolution {
     }
 }
 
+/// Checks the `index`-th part of a file (see [`parts`]); ranges relative to the part.
+pub fn check_part_at(db: &dyn Db, file: File, index: usize) -> Arc<PartCheck> {
+    let Some(&(at, part)) = parts(db, file).get(index) else {
+        return Arc::default();
+    };
+    let before: Vec<ConstantDecl> = file_schema(db, file)
+        .constants
+        .iter()
+        .take_while(|c| c.range.start < at)
+        .cloned()
+        .collect();
+    check_part(db, file, part, Earlier::new(db, before))
+}
+
 /// Checks a file: every diagnostic, with the resolutions and types of its expressions. Each
 /// part (see [`parts`]) is checked on its own, so an edit re-checks the part it touches (and
 /// the file's own declarations, when it changes them).
@@ -350,14 +364,8 @@ pub fn check(db: &dyn Db, file: File) -> FileCheck {
     let mut diagnostics = schema.diagnostics.clone();
     diagnostics.extend(visible.diagnostics.iter().cloned());
     let mut checked = Vec::new();
-    for &(at, part) in parts(db, file) {
-        let before: Vec<ConstantDecl> = schema
-            .constants
-            .iter()
-            .take_while(|c| c.range.start < at)
-            .cloned()
-            .collect();
-        let part_check = check_part(db, file, part, Earlier::new(db, before));
+    for (i, &(at, _)) in parts(db, file).iter().enumerate() {
+        let part_check = check_part_at(db, file, i);
         diagnostics.extend(
             part_check
                 .diagnostics

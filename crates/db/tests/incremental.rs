@@ -238,3 +238,16 @@ fn parts_give_the_same_diagnostics_as_the_whole_file() {
     }
     assert!(multi_part > 10, "{multi_part}");
 }
+
+#[test]
+fn checking_in_parallel_gives_the_same_results() {
+    let text = tbt_tests::corpus::generate(1_500).replacen("< 200ms", "< 200", 5);
+    let path = std::path::Path::new("/ws/p.tbt");
+    let mut sequential = RootDatabase::new();
+    let a = sequential.set_file(path, text.clone());
+    let mut parallel = RootDatabase::new();
+    let b = parallel.set_file(path, text);
+    parallel.check_parallel(&[b]);
+    assert_eq!(check(&sequential, a), check(&parallel, b));
+    assert_eq!(check(&parallel, b).diagnostics.len(), 5);
+}
