@@ -275,10 +275,70 @@ module.exports = grammar({
         prec.left(PREC.compare, seq(
           field('left', $._operand),
           field('operator', 'matches'),
-          field('right', choice($.regex, $._operand)),
+          field('right', choice($._regex_operand, $._operand)),
         )),
       );
     },
+
+    // The right operand of `matches` when it begins with a regex literal: the same nodes as any
+    // operand at that level (postfix operators, combinators, `exists`, arithmetic), with the
+    // regex as their leftmost primary.
+    _regex_operand: $ => choice(
+      $._regex_chain,
+      alias($._regex_exists, $.exists_expression),
+      alias($._regex_binary, $.binary_expression),
+    ),
+
+    _regex_chain: $ => choice($._regex_unit, alias($._regex_combined, $.combined_selector)),
+
+    _regex_unit: $ => choice(
+      $.regex,
+      alias($._regex_field, $.field_expression),
+      alias($._regex_index, $.index_expression),
+      alias($._regex_pseudo, $.pseudo_selector),
+    ),
+
+    _regex_field: $ => prec(PREC.postfix, seq(
+      field('object', $._regex_unit),
+      '.',
+      field('field', word($, $.property_identifier)),
+    )),
+
+    _regex_index: $ => prec(PREC.postfix, seq(
+      field('object', $._regex_unit),
+      '[',
+      field('index', $._expression),
+      ']',
+    )),
+
+    _regex_pseudo: $ => prec(PREC.postfix, seq(
+      field('selector', $._regex_unit),
+      field('pseudo_class', $.pseudo_class),
+    )),
+
+    _regex_combined: $ => prec.left(PREC.combinator, seq(
+      field('left', $._regex_chain),
+      field('combinator', choice(
+        alias($._child_combinator, '>'),
+        alias($._descendant_combinator, '>>'),
+      )),
+      field('right', $._unit),
+    )),
+
+    _regex_exists: $ => prec.left(PREC.exists, seq(field('operand', $._regex_operand), 'exists')),
+
+    _regex_binary: $ => choice(
+      prec.left(PREC.add, seq(
+        field('left', $._regex_operand),
+        field('operator', choice('+', alias($._binary_minus, '-'))),
+        field('right', $._operand),
+      )),
+      prec.left(PREC.multiply, seq(
+        field('left', $._regex_operand),
+        field('operator', choice('*', '/', '%')),
+        field('right', $._operand),
+      )),
+    ),
 
     unary_expression: $ => choice(
       prec(PREC.not, seq(field('operator', 'not'), field('operand', $._operand))),
