@@ -43,27 +43,33 @@ pub fn run(args: &CheckArgs) -> i32 {
     let mut envs = Envs::default();
     let mut io_errors = 0;
     let mut targets = Vec::new();
+    let mut found = Vec::new();
     for loaded in discover(&args.paths) {
         io_errors += usize::from(loaded.io_error);
         let file = loaded.text.map(|text| {
             let file = db.set_file(&loaded.path, text);
             let env = envs.for_file(&loaded.path, &mut printer);
             db.set_env(file, env);
-            db.load_with_imports(&loaded.path, read_text);
             file
         });
+        if let Ok(file) = file {
+            found.push(file);
+        }
         targets.push(Target {
             shown: loaded.path.display().to_string(),
             path: loaded.path,
             file,
         });
     }
+    // Parse on every core, then follow the `use`s (reading the files they reach), then check.
+    db.parse_parallel(&found);
+    for target in &targets {
+        if target.file.is_ok() {
+            db.load_with_imports(&target.path, read_text);
+        }
+    }
+    db.check_parallel(&found);
     io_errors += envs.errors;
-    let loaded: Vec<File> = targets
-        .iter()
-        .filter_map(|t| t.file.as_ref().ok().copied())
-        .collect();
-    db.check_parallel(&loaded);
     if args.fix {
         for target in &targets {
             if let Ok(file) = target.file

@@ -21,6 +21,14 @@ fn whole_check(c: &mut Criterion) {
             black_box(check(&db, file).diagnostics.len())
         })
     });
+    group.bench_function("parse+resolve+type 100k lines (db, cold, all cores)", |b| {
+        b.iter(|| {
+            let mut db = RootDatabase::new();
+            let file = db.set_file(Path::new("/bench/corpus.tbt"), text.clone());
+            db.check_parallel(&[file]);
+            black_box(check(&db, file).diagnostics.len())
+        })
+    });
     let parse = tbt_syntax::parse(&text);
     assert!(parse.diagnostics.is_empty());
     group.bench_function("parse only 100k lines", |b| {

@@ -144,6 +144,28 @@ impl RootDatabase {
     /// assembles results. The result is the same as calling [`check`] on each file; this is
     /// only faster (for the CLI, and for a language server warming up a workspace).
     pub fn check_parallel(&self, files: &[File]) {
+        // Every part is parsed first: the file's declarations need all of them.
+        self.on_all_cores(files, |db, file, i| {
+            if let Some(&(_, part)) = parts(db, file).get(i) {
+                parse_part(db, part);
+            }
+        });
+        self.on_all_cores(files, |db, file, i| {
+            check_part_at(db, file, i);
+        });
+    }
+
+    /// Parses the parts of `files` on every core.
+    pub fn parse_parallel(&self, files: &[File]) {
+        self.on_all_cores(files, |db, file, i| {
+            if let Some(&(_, part)) = parts(db, file).get(i) {
+                parse_part(db, part);
+            }
+        });
+    }
+
+    /// Runs `work` on every part of `files`, spread over the available cores.
+    fn on_all_cores(&self, files: &[File], work: impl Fn(&RootDatabase, File, usize) + Sync) {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(16);
@@ -154,26 +176,17 @@ impl RootDatabase {
         if threads < 2 || items.len() < 2 {
             return;
         }
-        // First every part is parsed (the file's declarations need all of them), then checked.
-        for phase in 0..2 {
-            std::thread::scope(|scope| {
-                for t in 0..threads {
-                    let db = self.clone();
-                    let items = &items;
-                    scope.spawn(move || {
-                        for &(file, i) in items.iter().skip(t).step_by(threads) {
-                            if phase == 0 {
-                                if let Some(&(_, part)) = parts(&db, file).get(i) {
-                                    parse_part(&db, part);
-                                }
-                            } else {
-                                check_part_at(&db, file, i);
-                            }
-                        }
-                    });
-                }
-            });
-        }
+        std::thread::scope(|scope| {
+            for t in 0..threads {
+                let db = self.clone();
+                let (items, work) = (&items, &work);
+                scope.spawn(move || {
+                    for &(file, i) in items.iter().skip(t).step_by(threads) {
+                        work(&db, file, i);
+                    }
+                });
+            }
+        });
     }
 
     /// Loads the file at `path` (unless the database has it) and every file it reaches through
