@@ -19,6 +19,9 @@
  * - The count of `exactly N` is an integer (`_count`).
  * - `=` and a prefix `-` are never the start of `=>`, `==` or `->` (`_equals`, `_unary_minus`):
  *   tokens are the longest the compiler's lexer sees, wherever they stand.
+ * - Braces (`_lbrace`, `_test_lbrace`, `_rbrace`), so that the scanner knows the blocks open
+ *   around it: like the compiler's delimiter pass, it rejects `use`, `suite` or `schema` at the
+ *   start of a line inside braces, and `test` there inside a test's body.
  * - A statement that is a span block (`span[...] { ... }`) needs no keyword; a name that
  *   starts a statement must be followed by `{ [ . : ( >` or `>>` (`_statement_start`), and
  *   an expression goes on for as long as the next token can continue it (`_binary_minus`,
@@ -119,6 +122,9 @@ module.exports = grammar({
     $._count,
     $._equals,
     $._unary_minus,
+    $._lbrace,
+    $._test_lbrace,
+    $._rbrace,
     $._binary_minus,
     $._call_open,
     $.number,
@@ -151,16 +157,19 @@ module.exports = grammar({
       $.span_block,
     ),
 
-    block: $ => seq('{', repeat($._statement), '}'),
+    block: $ => seq(alias($._lbrace, '{'), repeat($._statement), alias($._rbrace, '}')),
+
+    // A test's body: the compiler's delimiter pass treats it apart (see src/scanner.c).
+    _test_body: $ => seq(alias($._test_lbrace, '{'), repeat($._statement), alias($._rbrace, '}')),
 
     use_statement: $ => seq('use', field('path', $.string)),
 
     schema_statement: $ => seq('schema', field('body', $.schema_body)),
 
     schema_body: $ => seq(
-      '{',
+      alias($._lbrace, '{'),
       repeat(choice($.services_declaration, $.attribute_declaration)),
-      '}',
+      alias($._rbrace, '}'),
     ),
 
     // After a comma, `services` and `attribute` are names too, as for the compiler: a trailing
@@ -194,7 +203,7 @@ module.exports = grammar({
 
     enum_type: $ => seq(field('member', $.string), repeat(seq('|', field('member', $.string)))),
 
-    test_statement: $ => seq('test', field('name', $.string), field('body', $.block)),
+    test_statement: $ => seq('test', field('name', $.string), field('body', alias($._test_body, $.block))),
 
     suite_statement: $ => seq('suite', field('name', $.string), field('body', $.block)),
 
@@ -205,7 +214,7 @@ module.exports = grammar({
       optional(field('options', $.option_block)),
     ),
 
-    option_block: $ => seq('{', repeat($.option), '}'),
+    option_block: $ => seq(alias($._lbrace, '{'), repeat($.option), alias($._rbrace, '}')),
 
     option: $ => seq(
       field('name', name($)),
@@ -455,7 +464,7 @@ module.exports = grammar({
 
     list: $ => seq('[', optional(commaSepTrailing($._expression)), ']'),
 
-    object: $ => seq('{', optional(commaSepTrailing($.pair)), '}'),
+    object: $ => seq(alias($._lbrace, '{'), optional(commaSepTrailing($.pair)), alias($._rbrace, '}')),
 
     pair: $ => seq(
       field('key', choice($.string, word($, $.property_identifier))),

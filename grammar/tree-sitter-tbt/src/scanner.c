@@ -26,12 +26,19 @@
  *   is closed on its line and its flags are among i, m, s, x.
  * - `_interpolation_padding`: the spaces just inside `${ ... }`, which `str::trim` removes
  *   (Unicode white space other than the line feed).
- * - `_never` is never produced: the grammar puts it after a keyword that stands where a name
- *   is expected, which makes that keyword a syntax error, as it is for the compiler.
+ * - `_lbrace`, `_test_lbrace`, `_rbrace`: braces, counted. The compiler's delimiter pass
+ *   (crates/syntax/src/delimiters.rs) takes `use`, `suite` or `schema` at the start of a line
+ *   (column 0) as closing every open brace, bracket and parenthesis, and `test` there as closing
+ *   an open test body: a syntax error wherever something is open. The scanner produces `_never`
+ *   there, where it is not valid, so tree-sitter reports the error too. (Brackets and
+ *   parentheses are not counted: inside them such a keyword is an error in any case.)
+ * - `_never` is never valid: the grammar puts it after a keyword that stands where a name is
+ *   expected, which makes that keyword a syntax error, as it is for the compiler.
  *
- * The scanner keeps no state.
+ * The state is the stack of open braces, with which of them are test bodies.
  */
 
+#include "tree_sitter/alloc.h"
 #include "tree_sitter/parser.h"
 
 #include <stdbool.h>
@@ -51,6 +58,9 @@ enum TokenType {
   COUNT,
   EQUALS,
   UNARY_MINUS,
+  LBRACE,
+  TEST_LBRACE,
+  RBRACE,
   BINARY_MINUS,
   CALL_OPEN,
   NUMBER,
@@ -745,20 +755,67 @@ static bool is_inline_space(int32_t c) {
 
 /* ----- the scanner ---------------------------------------------------------------------- */
 
-void *tree_sitter_tbt_external_scanner_create(void) { return NULL; }
+/* The deepest brace whose kind is remembered; deeper ones are only counted. */
+#define TRACKED 512
 
-void tree_sitter_tbt_external_scanner_destroy(void *payload) { (void)payload; }
+typedef struct {
+  uint16_t depth;                /* open braces */
+  uint16_t test_bodies;          /* open test bodies among them */
+  uint8_t is_test[TRACKED / 8];  /* bit i: the brace at depth i is a test body */
+} Scanner;
+
+static void push_brace(Scanner *scanner, bool test_body) {
+  if (scanner->depth < TRACKED) {
+    uint8_t bit = (uint8_t)(1u << (scanner->depth % 8));
+    if (test_body) {
+      scanner->is_test[scanner->depth / 8] |= bit;
+    } else {
+      scanner->is_test[scanner->depth / 8] &= (uint8_t)~bit;
+    }
+  }
+  if (scanner->depth < UINT16_MAX) scanner->depth++;
+  if (test_body && scanner->test_bodies < UINT16_MAX) scanner->test_bodies++;
+}
+
+static void pop_brace(Scanner *scanner) {
+  if (scanner->depth == 0) return;
+  scanner->depth--;
+  if (scanner->depth < TRACKED && (scanner->is_test[scanner->depth / 8] >> (scanner->depth % 8)) & 1) {
+    if (scanner->test_bodies > 0) scanner->test_bodies--;
+  }
+}
+
+/* Whether the compiler's delimiter pass closes open delimiters at `word`, which begins a line. */
+static bool closes_blocks(const Scanner *scanner, const char *word) {
+  if (strcmp(word, "test") == 0) return scanner->test_bodies > 0;
+  return scanner->depth > 0 && (strcmp(word, "use") == 0 || strcmp(word, "suite") == 0 || strcmp(word, "schema") == 0);
+}
+
+void *tree_sitter_tbt_external_scanner_create(void) {
+  Scanner *scanner = ts_calloc(1, sizeof(Scanner));
+  return scanner;
+}
+
+void tree_sitter_tbt_external_scanner_destroy(void *payload) { ts_free(payload); }
 
 unsigned tree_sitter_tbt_external_scanner_serialize(void *payload, char *buffer) {
-  (void)payload;
-  (void)buffer;
-  return 0;
+  Scanner *scanner = payload;
+  unsigned tracked = scanner->depth < TRACKED ? scanner->depth : TRACKED;
+  unsigned bytes = (tracked + 7) / 8;
+  memcpy(buffer, &scanner->depth, sizeof scanner->depth);
+  memcpy(buffer + 2, &scanner->test_bodies, sizeof scanner->test_bodies);
+  memcpy(buffer + 4, scanner->is_test, bytes);
+  return 4 + bytes;
 }
 
 void tree_sitter_tbt_external_scanner_deserialize(void *payload, const char *buffer, unsigned length) {
-  (void)payload;
-  (void)buffer;
-  (void)length;
+  Scanner *scanner = payload;
+  memset(scanner, 0, sizeof *scanner);
+  if (length < 4) return;
+  memcpy(&scanner->depth, buffer, sizeof scanner->depth);
+  memcpy(&scanner->test_bodies, buffer + 2, sizeof scanner->test_bodies);
+  unsigned bytes = length - 4 < sizeof scanner->is_test ? length - 4 : sizeof scanner->is_test;
+  memcpy(scanner->is_test, buffer + 4, bytes);
 }
 
 /* `>` or `>>`: a combinator, a relative selector or a comparison, as the compiler reads it. */
@@ -791,9 +848,28 @@ static bool scan_greater(TSLexer *lexer, const bool *valid_symbols, bool line_br
 }
 
 bool tree_sitter_tbt_external_scanner_scan(void *payload, TSLexer *lexer, const bool *valid_symbols) {
-  (void)payload;
-  /* In error recovery every symbol is valid: leave the recovery to the internal lexer. */
-  if (valid_symbols[ERROR_SENTINEL]) return false;
+  Scanner *scanner = payload;
+  /* In error recovery every symbol is valid: only braces, which the internal lexer cannot lex,
+   * are produced, so that the recovery can resynchronize on them. */
+  if (valid_symbols[ERROR_SENTINEL]) {
+    while (lexer->lookahead == ' ' || lexer->lookahead == '\t' || lexer->lookahead == '\r' ||
+           lexer->lookahead == '\n' || lexer->lookahead == '\f') {
+      skip(lexer);
+    }
+    if (lexer->lookahead == '{') {
+      advance(lexer);
+      push_brace(scanner, false);
+      lexer->result_symbol = LBRACE;
+      return true;
+    }
+    if (lexer->lookahead == '}') {
+      advance(lexer);
+      pop_brace(scanner);
+      lexer->result_symbol = RBRACE;
+      return true;
+    }
+    return false;
+  }
 
   if (valid_symbols[INTERPOLATION_PADDING] && is_inline_space(lexer->lookahead)) {
     while (is_inline_space(lexer->lookahead)) advance(lexer);
@@ -820,7 +896,8 @@ bool tree_sitter_tbt_external_scanner_scan(void *payload, TSLexer *lexer, const 
   }
 
   bool line_break = false;
-  bool only_blanks = true; /* only spaces and tabs: what may stand between `matches` and a regex */
+  bool line_start = false;  /* the token begins a line: the last character skipped is `\n` */
+  bool only_blanks = true;  /* only spaces and tabs: what may stand between `matches` and a regex */
   for (;;) {
     int32_t c = lexer->lookahead;
     if (c == '\n') {
@@ -831,6 +908,7 @@ bool tree_sitter_tbt_external_scanner_scan(void *payload, TSLexer *lexer, const 
     } else if (c != ' ' && c != '\t') {
       break;
     }
+    line_start = c == '\n';
     skip(lexer);
   }
   /* A comment: the internal lexer takes it, and the scanner is asked again after it. */
@@ -839,6 +917,19 @@ bool tree_sitter_tbt_external_scanner_scan(void *payload, TSLexer *lexer, const 
 
   if (valid_symbols[REGEX_START] && c == '/') {
     return only_blanks && scan_regex_start(lexer);
+  }
+
+  if (c == '}' && valid_symbols[RBRACE]) {
+    advance(lexer);
+    pop_brace(scanner);
+    lexer->result_symbol = RBRACE;
+    return true;
+  }
+  if (c == '{' && (valid_symbols[LBRACE] || valid_symbols[TEST_LBRACE])) {
+    advance(lexer);
+    push_brace(scanner, valid_symbols[TEST_LBRACE]);
+    lexer->result_symbol = valid_symbols[TEST_LBRACE] ? TEST_LBRACE : LBRACE;
+    return true;
   }
 
   if (valid_symbols[CALL_OPEN] && c == '(') {
@@ -868,9 +959,15 @@ bool tree_sitter_tbt_external_scanner_scan(void *payload, TSLexer *lexer, const 
   }
 
   bool argument = valid_symbols[ARG_START] || valid_symbols[OPTION_ARG_START] || valid_symbols[OPTION_KIND];
-  if (argument || valid_symbols[STATEMENT_START]) {
+  bool word_ahead = line_start && scanner->depth > 0 && is_name_start(c);
+  if (argument || valid_symbols[STATEMENT_START] || word_ahead) {
     lexer->mark_end(lexer);
     Next next = classify(lexer);
+    if (line_start && next.kind == NEXT_KEYWORD && closes_blocks(scanner, next.word)) {
+      /* Not valid here: the parse has an error, as the compiler's delimiter pass reports one. */
+      lexer->result_symbol = NEVER;
+      return true;
+    }
     /* `body json`, but not `body json.x`. */
     if (valid_symbols[OPTION_KIND] && !line_break && next.kind == NEXT_NAME && !next.dot_follows &&
         in_list(next.word, OPTION_KINDS, COUNT_OF(OPTION_KINDS))) {
