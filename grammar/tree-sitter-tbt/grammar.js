@@ -27,13 +27,15 @@
  *   an expression goes on for as long as the next token can continue it (`_binary_minus`,
  *   `_call_open`).
  * - A regex literal exists only right after `matches`, on the same line (`_regex_start`).
- * - Numbers and durations are checked like the compiler checks them: an integer fits in
- *   64 bits, a float is finite, a duration has a known unit (`number`, `duration`).
+ * - Numbers and durations are lexed and checked like the compiler does: an integer fits in
+ *   64 bits, a float is finite, a duration's units are known and go from the largest down
+ *   (`2m30s`) (`number`, `duration`).
  * - The spaces just inside `${ ... }` (`_interpolation_padding`): a token that begins with
  *   whitespace would confuse tree-sitter's lexer everywhere else.
  *
- * Keywords are reserved: `_reserved` makes a keyword that stands where a name is expected
- * a syntax error, as it is for the compiler (tree-sitter would otherwise read it as a name).
+ * Keywords are reserved: `reserved()` puts a keyword that stands where a name is expected
+ * before `_never`, a token the scanner never produces, so that it is a syntax error there, as it
+ * is for the compiler (tree-sitter would otherwise read it as a name).
  */
 
 /// <reference types="tree-sitter-cli/dsl" />
@@ -65,7 +67,6 @@ const CHAIN_KEYWORDS = ['span', 'no', 'some', 'any', 'exactly', 'true', 'false']
 // The keywords that begin a path when a `.` follows them (`test.case.name` is an OpenTelemetry
 // attribute): all but those that begin or continue expressions themselves.
 const PATH_KEYWORDS = KEYWORDS.filter(k => !CHAIN_KEYWORDS.includes(k) && k !== 'not');
-
 
 // The binding powers of the compiler's Pratt parser (chumsky: an infix operator of precedence
 // p binds with 2p on its left and 2p + 1 on its right, a postfix one with 2p + 1, a prefix one
