@@ -1,0 +1,126 @@
+//! Tests and statements.
+
+use super::{Cx, Lowerer};
+use crate::ir::{
+    BlockPlan, BlockQuantifier, ExpectPlan, ExprKind, LetPlan, SlotKind, Step, TestPlan,
+    TriggerPlan, WaitPlan,
+};
+use tbt_syntax::ast::{self, Quantifier, Stmt};
+
+impl Lowerer<'_> {
+    /// A test; `prelude` holds the `let`s of its suite before it.
+    pub(super) fn test(
+        &mut self,
+        test: &ast::Test,
+        suite: Option<&str>,
+        prelude: &[Step],
+    ) -> TestPlan {
+        let name = test
+            .name
+            .as_ref()
+            .and_then(|n| n.as_plain())
+            .unwrap_or("")
+            .to_string();
+        let trigger = test.body.iter().find_map(|s| match s {
+            Stmt::Trigger(t) => Some(self.trigger(t)),
+            _ => None,
+        });
+        let mut body = prelude.to_vec();
+        body.extend(self.steps(&test.body, Cx::default()));
+        TestPlan {
+            name,
+            suite: suite.map(str::to_string),
+            range: test.range,
+            trigger,
+            body,
+        }
+    }
+
+    fn trigger(&mut self, t: &ast::Trigger) -> TriggerPlan {
+        let trace_id = (t.kind.text == "trace")
+            .then(|| t.args.first().map(|arg| self.value(arg, Cx::default())))
+            .flatten();
+        TriggerPlan {
+            kind: t.kind.text.clone(),
+            range: t.range,
+            trace_id,
+        }
+    }
+
+    /// The statements of a test (`cx.block` false) or a span block.
+    fn steps(&mut self, stmts: &[Stmt], cx: Cx) -> Vec<Step> {
+        let mut out = Vec::new();
+        for stmt in stmts {
+            match stmt {
+                Stmt::Let(binding) | Stmt::Output(binding) => {
+                    let output = matches!(stmt, Stmt::Output(_));
+                    let value = self.value(&binding.value, cx);
+                    let kind = match (output, cx.block) {
+                        (true, _) => SlotKind::Output,
+                        (false, true) => SlotKind::BlockLet,
+                        (false, false) => SlotKind::Let,
+                    };
+                    let slot = self.bind(&binding.name, kind);
+                    if matches!(value.kind, ExprKind::Selection(_)) {
+                        self.shared.selections.insert(slot);
+                    }
+                    let plan = LetPlan {
+                        slot,
+                        name: binding.name.text.clone(),
+                        value,
+                        range: binding.range,
+                    };
+                    out.push(if output {
+                        Step::Output(plan)
+                    } else {
+                        Step::Let(plan)
+                    });
+                }
+                Stmt::Expect(expect) => {
+                    let id = self.assertion_id();
+                    out.push(Step::Expect(ExpectPlan {
+                        id,
+                        range: expect.range,
+                        expr: self.value(&expect.expr, cx),
+                    }));
+                }
+                Stmt::Block(block) => out.push(Step::Block(self.block(block, cx))),
+                Stmt::Wait(opt) => out.push(Step::Wait(WaitPlan {
+                    what: opt.name.text.clone(),
+                    range: opt.range,
+                    value: opt.args.first().map(|a| self.value(a, cx)),
+                })),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn block(&mut self, block: &ast::SpanBlock, cx: Cx) -> BlockPlan {
+        let id = self.assertion_id();
+        let quantifier = match &block.quantifier {
+            None => BlockQuantifier::Every,
+            Some(Quantifier::No(_)) => BlockQuantifier::No,
+            Some(Quantifier::Some(_) | Quantifier::Any(_)) => BlockQuantifier::Some,
+            Some(Quantifier::Exactly(n, _)) => BlockQuantifier::Exactly(self.value(n, cx)),
+        };
+        let header = block.quantifier.as_ref().map_or(block.selector.range, |q| {
+            q.range().cover(block.selector.range)
+        });
+        let selection = self.selection(&block.selector, cx);
+        let inner = Cx {
+            span: true,
+            item: false,
+            block: true,
+        };
+        let body = self.steps(&block.body, inner);
+        BlockPlan {
+            id,
+            range: block.range,
+            header,
+            quantifier,
+            selection,
+            body,
+        }
+    }
+}
