@@ -79,6 +79,21 @@ mod hostile {
     }
 
     #[test]
+    fn long_operator_chains_are_cut_not_overflowed() {
+        let sum = format!("let x = {}a\n", "a + ".repeat(15_000));
+        assert_eq!(codes(&sum), ["E0009"]);
+        let nots = format!("let x = {}a\n", "not ".repeat(30_000));
+        assert_eq!(codes(&nots), ["E0009"]);
+        let postfix = format!("let x = a{}\n", "[1]".repeat(20_000));
+        assert_eq!(codes(&postfix), ["E0009"]);
+        let chain = format!("test \"t\" {{\n  trigger trace \"a\"\n  expect some span{}\n}}\n", " > span".repeat(20_000));
+        assert_eq!(codes(&chain), ["E0009"]);
+        // Just under the limit parses in full.
+        let ok = format!("let x = {}a\n", "a + ".repeat(tbt_syntax::MAX_OPERATORS - 1));
+        assert!(codes(&ok).is_empty());
+    }
+
+    #[test]
     fn ten_thousand_unclosed_brackets() {
         let text = "[".repeat(10_000);
         let found = codes(&text);

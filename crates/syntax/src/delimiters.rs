@@ -15,6 +15,65 @@ use tbt_diagnostics::{Diagnostic, TextRange, codes};
 /// The deepest nesting of delimiters the parser is given.
 pub const MAX_NESTING: usize = 128;
 
+/// The most operators (and postfix steps) one statement may chain. Operators nest the tree as
+/// deeply as brackets do, so this bounds the depth of every expression tree.
+pub const MAX_OPERATORS: usize = 1024;
+
+/// Tokens that add a level to an expression tree.
+fn deepens(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::And
+            | Kind::Or
+            | Kind::Not
+            | Kind::Bang
+            | Kind::AmpAmp
+            | Kind::PipePipe
+            | Kind::EqEq
+            | Kind::NotEq
+            | Kind::Lt
+            | Kind::LtEq
+            | Kind::Gt
+            | Kind::GtEq
+            | Kind::GtGt
+            | Kind::Plus
+            | Kind::Minus
+            | Kind::Star
+            | Kind::Slash
+            | Kind::Percent
+            | Kind::Contains
+            | Kind::Matches
+            | Kind::EqTilde
+            | Kind::In
+            | Kind::Exists
+            | Kind::Dot
+            | Kind::LBracket
+            | Kind::Colon
+            | Kind::No
+            | Kind::Some
+            | Kind::Any
+            | Kind::Exactly
+    )
+}
+
+/// Tokens after which a new statement, and so a new expression, begins.
+fn resets_operators(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Trigger
+            | Kind::Expect
+            | Kind::Let
+            | Kind::Output
+            | Kind::Wait
+            | Kind::Test
+            | Kind::Suite
+            | Kind::Use
+            | Kind::Schema
+            | Kind::LBrace
+            | Kind::RBrace
+    )
+}
+
 struct Open {
     kind: Kind,
     range: TextRange,
@@ -46,8 +105,25 @@ pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>
     // An unterminated string or regex swallows the closers after it on its line: the openers it
     // leaves unclosed are still closed, but not reported again.
     let mut swallowed_from: Option<u32> = None;
-    let mut iter = tokens.into_iter();
+    let mut operators = 0usize;
+    let mut iter = tokens.into_iter().peekable();
     while let Some(token) = iter.next() {
+        if resets_operators(token.kind) {
+            operators = 0;
+        } else if deepens(token.kind) {
+            operators += 1;
+            if operators > MAX_OPERATORS {
+                let range = skip_statement_rest(token, &mut iter);
+                diagnostics.push(
+                    Diagnostic::new(codes::NESTING_TOO_DEEP, range, "expression too long")
+                        .with_label(format!("more than {MAX_OPERATORS} operators in one statement"))
+                        .with_help("split the expression with `let`; the rest of this statement is skipped"),
+                );
+                out.push(Token { kind: Kind::Error, range });
+                operators = 0;
+                continue;
+            }
+        }
         match token.kind {
             Kind::LBrace | Kind::LBracket | Kind::LParen => {
                 if stack.len() >= MAX_NESTING {
@@ -145,6 +221,31 @@ fn close_down_to(
         diagnostic = diagnostic.with_secondary(open.range, format!("`{}` also never closed", open.kind.describe()));
     }
     diagnostics.push(diagnostic);
+}
+
+/// Consumes the rest of a statement from `first`: up to the next token that starts a statement
+/// or closes a delimiter opened before `first`, keeping groups opened inside whole.
+fn skip_statement_rest(first: Token, iter: &mut std::iter::Peekable<impl Iterator<Item = Token>>) -> TextRange {
+    let mut range = first.range;
+    let mut depth = match first.kind {
+        Kind::LBracket => 1usize,
+        _ => 0,
+    };
+    while let Some(next) = iter.peek() {
+        let kind = next.kind;
+        let closes = matches!(kind, Kind::RBrace | Kind::RBracket | Kind::RParen);
+        if depth == 0 && (closes || resets_operators(kind)) {
+            break;
+        }
+        match kind {
+            Kind::LBrace | Kind::LBracket | Kind::LParen => depth += 1,
+            _ if closes => depth -= 1,
+            _ => {}
+        }
+        range = range.cover(next.range);
+        iter.next();
+    }
+    range
 }
 
 /// Consumes the rest of a group whose opener is `open`; returns the range it covered.

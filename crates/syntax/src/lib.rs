@@ -13,7 +13,7 @@ pub mod suggest;
 pub mod token;
 mod validate;
 
-pub use delimiters::MAX_NESTING;
+pub use delimiters::{MAX_NESTING, MAX_OPERATORS};
 pub use lexer::{Lexed, Token, lex};
 pub use token::Kind;
 

@@ -224,6 +224,8 @@ where
                 };
                 Stmt::Block(SpanBlock { quantifier, selector, body, range: range(e.span()) })
             }
+            // A region the lexer or the delimiter pass already reported and replaced.
+            None if selector.kind == ExprKind::Error => Stmt::Error(selector.range),
             None => {
                 cx.report(
                     Diagnostic::new(codes::UNKNOWN_STATEMENT, selector.range, "an expression is not a statement")
@@ -308,7 +310,11 @@ where
             .filter(move |span| cx.text(*span) == text)
             .labelled(text)
     };
-    let service_name = ident(cx).or(string(cx).map(|lit| Name {
+    // `services a, b,` then `attribute ...` on the next line: the declaration words are never
+    // service names, so a trailing comma does not swallow the next line.
+    let service_name = ident(cx)
+        .filter(|name: &Name| !matches!(name.text.as_str(), "services" | "attribute"))
+        .or(string(cx).map(|lit| Name {
         text: lit.as_plain().unwrap_or("").into(),
         range: lit.range,
     }));
