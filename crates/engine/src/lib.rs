@@ -248,13 +248,35 @@ impl<'a> Engine<'a> {
                 failed_before = *failed;
             }
             if failed_before {
+                let why = "an earlier test of the suite failed";
+                let assertions = test
+                    .body
+                    .iter()
+                    .filter_map(|step| match step {
+                        tbt_plan::Step::Expect(e) => Some((e.id, AssertionKind::Expect, e.range)),
+                        tbt_plan::Step::Block(b) => Some((b.id, AssertionKind::Block, b.range)),
+                        _ => None,
+                    })
+                    .map(|(id, kind, range)| AssertionReport {
+                        id,
+                        kind,
+                        range,
+                        verdict: Verdict::Skip,
+                        message: why.into(),
+                        values: Vec::new(),
+                        selected: Vec::new(),
+                        selected_count: 0,
+                        violations: Vec::new(),
+                        violation_count: 0,
+                    })
+                    .collect();
                 reports.push(TestReport {
                     name: test.name.clone(),
                     suite: test.suite.clone(),
                     range: test.range,
                     verdict: Verdict::Skip,
-                    note: Some("an earlier test of the suite failed".into()),
-                    assertions: Vec::new(),
+                    note: Some(why.into()),
+                    assertions,
                     outputs: Vec::new(),
                 });
                 continue;

@@ -121,8 +121,29 @@ impl<'a> Val<'a> {
         }
     }
 
-    /// The value of `key` in an object or map.
+    /// The value of `key` in an object or map. A dotted key is looked up whole first, then
+    /// segment by segment (`a.b` is `{"a.b": x}` or `{"a": {"b": x}}`).
     pub fn get(&self, key: &str) -> Val<'a> {
+        let whole = self.entry(key);
+        if !whole.is_missing() || !key.contains('.') {
+            return whole;
+        }
+        let mut at = 0;
+        while let Some(dot) = key[at..].find('.') {
+            let split = at + dot;
+            let head = self.entry(&key[..split]);
+            if !head.is_missing() {
+                let rest = head.get(&key[split + 1..]);
+                if !rest.is_missing() {
+                    return rest;
+                }
+            }
+            at = split + 1;
+        }
+        Val::Missing
+    }
+
+    fn entry(&self, key: &str) -> Val<'a> {
         match self {
             Val::Object(entries) => entries
                 .iter()

@@ -369,15 +369,17 @@ impl Lowerer<'_> {
     }
 }
 
-/// The field chain `base.a.b`.
+/// The field chain `base.a.b`, as one dotted field (the engine tries the dotted key, then
+/// each segment in turn: event attributes are flat keys such as `exception.type`).
 fn fields(base: Expr, names: &[ast::Name]) -> Expr {
-    names.iter().fold(base, |acc, name| {
-        let range = acc.range.cover(name.range);
-        Expr {
-            kind: ExprKind::Field(Box::new(acc), name.text.clone()),
-            range,
-        }
-    })
+    let Some(last) = names.last() else {
+        return base;
+    };
+    let range = base.range.cover(last.range);
+    Expr {
+        kind: ExprKind::Field(Box::new(base), dotted(names).into()),
+        range,
+    }
 }
 
 fn dotted(names: &[ast::Name]) -> String {
