@@ -173,18 +173,14 @@ module.exports = grammar({
       alias($._rbrace, '}'),
     ),
 
-    // After a comma, `services` and `attribute` are names too, as for the compiler: a trailing
-    // comma takes the next line's `attribute` as a service.
-    services_declaration: $ => prec.right(seq(
+    // `services a, "b.c", d,`: `services` and `attribute` are not service names, so after a
+    // trailing comma they begin the next declaration.
+    services_declaration: $ => seq(
       'services',
-      field('service', choice(name($), $.string)),
-      repeat(seq(',', field('service', choice(
-        name($),
-        $.string,
-        ...CONTEXTUAL_KEYWORDS.map(word => alias(word, $.identifier)),
-      )))),
+      field('service', choice(name($), $.string, reserved($, CONTEXTUAL_KEYWORDS))),
+      repeat(seq(',', field('service', choice(name($), $.string)))),
       optional(','),
-    )),
+    ),
 
     attribute_declaration: $ => seq(
       'attribute',
