@@ -11,8 +11,12 @@
 //!   printed in one canonical form from each side, and the two texts must be equal. This pins
 //!   down precedence, associativity, the same-line rule of arguments, selector combinators...
 //!
+//! The same holds for thousands of small random edits of the examples and the valid corpus
+//! (`TBT_GRAMMAR_EDITS`, `TBT_GRAMMAR_SEED` and `TBT_GRAMMAR_DUMP` explore and reproduce).
+//!
 //! The keywords and operators of `grammar.js`, of the external scanner and of the TextMate
-//! grammar are checked against the lexer's `Kind::KEYWORDS` and `Kind::PUNCTUATION`.
+//! grammar are checked against the lexer's `Kind::KEYWORDS` and `Kind::PUNCTUATION`, and the
+//! editors' copies of the queries against the grammar's.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -63,7 +67,7 @@ const NOT_SYNTAX_CODES: &[(Code, &str)] = &[
     (codes::INVALID_UTF8, "input, not syntax: tbt_syntax::parse takes a &str"),
     (
         codes::NESTING_TOO_DEEP,
-        "a resource limit of the compiler (128 levels), not a grammar rule",
+        "a resource limit of the compiler (128 levels of nesting, 1024 operators per statement)",
     ),
     (codes::UNKNOWN_TRIGGER, "validate.rs: trigger kinds are names"),
     // E0014 is also emitted by the parser for a word in `schema { }` that is neither `services`
@@ -717,21 +721,16 @@ impl<'a> Cst<'a> {
                 }
             }
             "order_expression" => {
+                // Steps and operators in order, then `within` and the bound.
                 let mut parts = Vec::new();
                 let mut cursor = node.walk();
-                let mut bound = false;
                 for child in node.children(&mut cursor) {
                     match child.kind() {
                         "comment" => {}
-                        "->" | "=>" => parts.push(child.kind().to_string()),
-                        "within" => {
-                            bound = true;
-                            parts.push("within".to_string());
-                        }
+                        "->" | "=>" | "within" => parts.push(child.kind().to_string()),
                         _ => parts.push(self.expr(child)),
                     }
                 }
-                let _ = bound;
                 list("order", &parts)
             }
             "parenthesized_expression" => {
