@@ -147,6 +147,11 @@ pub(crate) fn string(text: &str, range: TextRange, terminated: bool, diags: &mut
     let body_end = if terminated && text.len() >= 2 { text.len() - 1 } else { text.len() };
     let body = text.get(1..body_end).unwrap_or("");
     let base = range.start + 1;
+    // Most strings have no escape and no interpolation: take them as they are.
+    if !body.contains(['\\', '$']) {
+        let parts = if body.is_empty() { Vec::new() } else { vec![StringPart::Text(body.to_string())] };
+        return StringLit { parts, range };
+    }
     let mut parts = Vec::new();
     let mut current = String::new();
     let mut chars = body.char_indices().peekable();

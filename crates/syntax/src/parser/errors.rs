@@ -8,7 +8,11 @@ use tbt_diagnostics::{Diagnostic, codes};
 
 fn pattern(p: &RichPattern<'_, Kind>) -> String {
     match p {
-        RichPattern::Token(kind) => format!("`{}`", kind.describe()),
+        RichPattern::Token(kind) => match **kind {
+            Kind::Ident => "name".to_string(),
+            Kind::String | Kind::UnterminatedString => "string".to_string(),
+            kind => format!("`{}`", kind.describe()),
+        },
         RichPattern::Label(label) => label.to_string(),
         RichPattern::EndOfInput => "end of file".to_string(),
         RichPattern::Identifier(name) => format!("`{name}`"),

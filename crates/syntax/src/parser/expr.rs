@@ -19,7 +19,7 @@ where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
     Er: ParseError<'t, I>,
 {
-    just(Kind::Ident).map_with(move |_, e| cx.name(e.span())).labelled("name")
+    just(Kind::Ident).map_with(move |_, e| cx.name(e.span()))
 }
 
 /// A name or keyword token, as accepted after a `.` or `:`.
@@ -31,7 +31,6 @@ where
     any()
         .filter(|k: &Kind| *k == Kind::Ident || k.is_keyword())
         .map_with(move |_, e| cx.name(e.span()))
-        .labelled("name")
 }
 
 /// A dotted path of names: `http.response.status_code`.
@@ -54,13 +53,16 @@ where
         .then_ignore(just(Kind::Dot).rewind());
     ident(cx)
         .or(keyword_head)
-        .then(just(Kind::Dot).ignore_then(word(cx)).repeated().collect::<Vec<_>>())
-        .map_with(|(first, rest), e| {
-            let mut segments = Vec::with_capacity(rest.len() + 1);
+        .map(|first| {
+            let mut segments = Vec::with_capacity(4);
             segments.push(first);
-            segments.extend(rest);
-            Path { segments, range: range(e.span()) }
+            segments
         })
+        .foldl(just(Kind::Dot).ignore_then(word(cx)).repeated(), |mut segments, segment| {
+            segments.push(segment);
+            segments
+        })
+        .map_with(|segments, e| Path { segments, range: range(e.span()) })
 }
 
 /// A string literal token (terminated or not).
@@ -81,7 +83,6 @@ where
         }
         lit
     })
-    .labelled("string")
 }
 
 /// Builds the full expression parser and the argument parser (a postfix expression without
