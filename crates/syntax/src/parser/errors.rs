@@ -60,7 +60,7 @@ pub(crate) fn convert(src: &str, errors: Vec<Rich<'_, Kind>>, out: &mut Vec<Diag
         }
         let found_text = found(src, span, found_kind);
         // Inside an operator the expression's label is not in scope, but its first tokens are.
-        let starts_expression = ["name", "string", "`(`", "`[`"].iter().all(|t| expected.iter().any(|e| e == t));
+        let starts_expression = ["name", "`(`", "`[`"].iter().all(|t| expected.iter().any(|e| e == t));
         let wants_expression = starts_expression || expected.iter().any(|e| e == "expression");
         let expected: Vec<String> =
             expected.into_iter().filter(|e| e != "something else" && e != "something").collect();

@@ -31,6 +31,7 @@ where
     any()
         .filter(|k: &Kind| *k == Kind::Ident || k.is_keyword())
         .map_with(move |_, e| cx.name(e.span()))
+        .labelled("name")
 }
 
 /// A dotted path of names: `http.response.status_code`.
