@@ -19,6 +19,10 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Explain a diagnostic code, e.g. `tbt explain E0023`.
     Explain(ExplainArgs),
+    /// Evaluate tests offline against a recorded trace (the trigger is skipped).
+    Eval(EvalArgs),
+    /// Print the query plan of tests, like SQL's EXPLAIN.
+    Plan(PlanArgs),
 }
 
 /// How diagnostics are printed.
@@ -86,4 +90,48 @@ pub struct FmtArgs {
 pub struct ExplainArgs {
     /// The code, e.g. E0023. Without one, lists every code.
     pub code: Option<String>,
+}
+
+/// How `tbt eval` prints its results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    /// Verdicts with source excerpts and span trees, for people.
+    Human,
+    /// One JSON document (format version 1), for tools.
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// The .tbt file whose tests to evaluate.
+    pub file: PathBuf,
+    /// The recorded trace: OTLP protobuf or JSON, Jaeger v1 or api_v3 JSON, Zipkin v2 JSON.
+    #[arg(long, value_name = "TRACEFILE")]
+    pub trace: PathBuf,
+    /// Evaluate only the tests whose name is NAME (or contains it).
+    #[arg(long, value_name = "NAME")]
+    pub test: Option<String>,
+    /// A recorded response as JSON: `{"status": 200, "headers": {...}, "body": "...",
+    /// "json": ..., "duration_ms": ...}`. Without it, `response.*` assertions are skipped.
+    #[arg(long, value_name = "FILE")]
+    pub response: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
+    pub format: EvalFormat,
+    /// Clock-skew tolerance of `->` between spans that are not ancestor and descendant, e.g.
+    /// `5ms`.
+    #[arg(long, value_name = "DURATION", default_value = "0s")]
+    pub clock_skew: String,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The .tbt file to plan.
+    pub file: PathBuf,
+    /// Plan only the tests whose name is NAME (or contains it).
+    #[arg(long, value_name = "NAME")]
+    pub test: Option<String>,
 }

@@ -2,10 +2,12 @@
 
 mod check;
 mod cli;
+mod eval;
 mod explain;
 mod files;
 mod format;
 mod output;
+mod plan;
 
 use clap::Parser as _;
 use std::process::ExitCode;
@@ -16,6 +18,8 @@ fn main() -> ExitCode {
         cli::Command::Check(args) => check::run(&args),
         cli::Command::Fmt(args) => format::run(&args),
         cli::Command::Explain(args) => explain::run(&args),
+        cli::Command::Eval(args) => eval::run(&args),
+        cli::Command::Plan(args) => plan::run(&args),
     };
     ExitCode::from(code as u8)
 }

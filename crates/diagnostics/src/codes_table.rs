@@ -406,6 +406,15 @@ may occur, but a value outside the known ones is often a typo.",
 names. (The example is checked with `vars = [\"SHOP_URL\"]`.)",
         example: "test \"t\" {\n  trigger http GET \"${env.SHOP_UR}/health\"\n}\n",
     }
+    ASSERTION_FAILED = "E0201" "assertion-failed" {
+        summary: "An assertion did not hold on the trace.",
+        explanation: "`tbt eval` (and `tbt run`) evaluate every `expect` and span block of a test on \
+the spans of its trace. This one did not hold: the report shows what was expected and what was \
+found (a missing value is shown as `<missing>`), the spans it selected and the spans that \
+violated it. A span block also fails when its selection is empty, so a typo in a filter cannot \
+pass silently; write `no span[...] { ... }` to assert that no span matches.",
+        example: "",
+    }
     IO_ERROR = "E0901" "io-error" {
         summary: "A path could not be read.",
         explanation: "The file or folder does not exist, is not readable, or is not a regular \

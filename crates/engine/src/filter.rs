@@ -69,7 +69,7 @@ impl<'a> Run<'_, 'a> {
                 Some(key) if attr.scope == Scope::Span || !self.eng.index.resource_has(key) => {
                     let col = self.eng.index.column(key);
                     let bound = self.bind_conjunct(c, f)?;
-                    cands = self.from_column(&col, &bound)?;
+                    cands = self.column_matches(&col, &bound)?;
                     if self.universe.len() != trace.len() {
                         cands.retain(|&i| self.universe.contains(i));
                     }
@@ -159,7 +159,7 @@ impl<'a> Run<'_, 'a> {
     }
 
     /// The spans of a column whose value satisfies a bound attribute predicate.
-    fn from_column(&mut self, col: &KeyColumn, b: &Bound<'a>) -> R<Vec<u32>> {
+    fn column_matches(&mut self, col: &KeyColumn, b: &Bound<'a>) -> R<Vec<u32>> {
         let trace = self.trace();
         let mut out = Vec::new();
         match b {

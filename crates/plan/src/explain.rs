@@ -131,19 +131,23 @@ impl<'p> Writer<'p> {
                         show_expr(self.plan, &e.expr)
                     );
                     self.line(depth, &text);
-                    self.expr(&e.expr, depth + 1);
+                    if has_selection(&e.expr) {
+                        self.expr(&e.expr, depth + 1);
+                    }
                 }
                 Step::Block(b) => {
                     let q = match &b.quantifier {
-                        BlockQuantifier::Every => "every (and at least one)".to_string(),
-                        BlockQuantifier::No => "no".into(),
-                        BlockQuantifier::Some => "some".into(),
+                        BlockQuantifier::Every => {
+                            "every selected span, and at least one".to_string()
+                        }
+                        BlockQuantifier::No => "no selected span".into(),
+                        BlockQuantifier::Some => "at least one selected span".into(),
                         BlockQuantifier::Exactly(n) => {
-                            format!("exactly {}", show_expr(self.plan, n))
+                            format!("exactly {} selected spans", show_expr(self.plan, n))
                         }
                     };
                     let text = format!(
-                        "block [{}] {q} span of {}",
+                        "block [{}] {}: {q} satisfies the body",
                         self.at(b.range),
                         show_sel(self.plan, &b.selection)
                     );
@@ -280,6 +284,9 @@ impl<'p> Writer<'p> {
             } => {
                 self.line(depth, &format!("Filter #{}{cached}", s.id));
                 let access = match access {
+                    _ if !matches!(input.kind, SelKind::All) => {
+                        "access: the input's spans".to_string()
+                    }
                     Access::Scan => "access: scan".to_string(),
                     Access::AttrIndex { attr, conjunct } => format!(
                         "access: attribute column {} (conjunct {}), else scan",

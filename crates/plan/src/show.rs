@@ -171,9 +171,22 @@ fn expr(out: &mut String, plan: &FilePlan, e: &Expr, min: u8) {
             sub(out, b, own + 1);
         }
         ExprKind::Cmp(op, a, b) => {
+            // `kind == server`, `status in [ok, unset]`: enum values as written, bare.
+            let flag = |x: &Expr| {
+                matches!(
+                    x.kind,
+                    ExprKind::Span(Subject::Intrinsic(
+                        crate::ir::Intrinsic::Kind | crate::ir::Intrinsic::Status
+                    ))
+                )
+            };
             sub(out, a, 6);
             let _ = write!(out, " {} ", op.as_str());
-            sub(out, b, 6);
+            if flag(a) {
+                enum_words(out, plan, b);
+            } else {
+                sub(out, b, 6);
+            }
         }
         ExprKind::Arith(op, a, b) => {
             sub(out, a, own);
@@ -356,5 +369,25 @@ fn paren_sel(out: &mut String, plan: &FilePlan, s: &Sel) {
     sel(out, plan, s);
     if combined {
         out.push(')');
+    }
+}
+
+/// An enum value (or a list of them) without quotes.
+fn enum_words(out: &mut String, plan: &FilePlan, e: &Expr) {
+    let bare = |x: &Expr| match &x.kind {
+        ExprKind::Const(Const::Str(s)) if s.chars().all(|c| c.is_ascii_alphabetic()) => {
+            Some(s.to_string())
+        }
+        _ => None,
+    };
+    match &e.kind {
+        ExprKind::List(items) if items.iter().all(|x| bare(x).is_some()) => {
+            let words: Vec<String> = items.iter().filter_map(bare).collect();
+            let _ = write!(out, "[{}]", words.join(", "));
+        }
+        _ => match bare(e) {
+            Some(word) => out.push_str(&word),
+            None => expr(out, plan, e, 6),
+        },
     }
 }
