@@ -7,10 +7,17 @@ use tbt_diagnostics::render::{HumanOptions, SourceFile, render_human};
 
 fn rendered(path: &std::path::Path, text: &str) -> (String, Vec<String>) {
     let parse = tbt_syntax::parse(text);
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let file = SourceFile { path: &name, text };
     let out = render_human(file, &parse.diagnostics, HumanOptions { color: false });
-    let codes = parse.diagnostics.iter().map(|d| d.code.to_string()).collect();
+    let codes = parse
+        .diagnostics
+        .iter()
+        .map(|d| d.code.to_string())
+        .collect();
     (out, codes)
 }
 
@@ -19,10 +26,16 @@ fn invalid_inputs() {
     insta::glob!("corpus/invalid/*.tbt", |path| {
         let text = std::fs::read_to_string(path).expect("corpus file is UTF-8");
         let (out, codes) = rendered(path, &text);
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let expected = stem.split('-').next().unwrap_or("");
         if expected.len() == 5 && expected[1..].chars().all(|c| c.is_ascii_digit()) {
-            assert!(codes.iter().any(|c| c == expected), "{stem}: expected {expected}, got {codes:?}\n{out}");
+            assert!(
+                codes.iter().any(|c| c == expected),
+                "{stem}: expected {expected}, got {codes:?}\n{out}"
+            );
         } else {
             assert!(!codes.is_empty(), "{stem}: expected diagnostics");
         }
@@ -41,8 +54,10 @@ fn valid_inputs_have_no_diagnostics() {
 
 #[test]
 fn five_independent_errors_give_five_coded_diagnostics() {
-    let text = std::fs::read_to_string(tbt_tests::workspace_root().join("tests/corpus/invalid/five-independent-errors.tbt"))
-        .expect("corpus file");
+    let text = std::fs::read_to_string(
+        tbt_tests::workspace_root().join("tests/corpus/invalid/five-independent-errors.tbt"),
+    )
+    .expect("corpus file");
     let parse = tbt_syntax::parse(&text);
     let codes: Vec<&str> = parse.diagnostics.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["E0014", "E0023", "E0011", "E0035", "E0027"]);
@@ -52,13 +67,21 @@ fn five_independent_errors_give_five_coded_diagnostics() {
 fn generated_benchmark_corpus_is_valid() {
     let text = tbt_tests::corpus::generate(2_000);
     let parse = tbt_syntax::parse(&text);
-    assert!(parse.diagnostics.is_empty(), "{:#?}", &parse.diagnostics[..parse.diagnostics.len().min(5)]);
+    assert!(
+        parse.diagnostics.is_empty(),
+        "{:#?}",
+        &parse.diagnostics[..parse.diagnostics.len().min(5)]
+    );
 }
 
 /// Hostile inputs: each gets diagnostics, never a panic or a stack overflow.
 mod hostile {
     fn codes(text: &str) -> Vec<String> {
-        tbt_syntax::parse(text).diagnostics.iter().map(|d| d.code.to_string()).collect()
+        tbt_syntax::parse(text)
+            .diagnostics
+            .iter()
+            .map(|d| d.code.to_string())
+            .collect()
     }
 
     #[test]
@@ -86,10 +109,16 @@ mod hostile {
         assert_eq!(codes(&nots), ["E0009"]);
         let postfix = format!("let x = a{}\n", "[1]".repeat(20_000));
         assert_eq!(codes(&postfix), ["E0009"]);
-        let chain = format!("test \"t\" {{\n  trigger trace \"a\"\n  expect some span{}\n}}\n", " > span".repeat(20_000));
+        let chain = format!(
+            "test \"t\" {{\n  trigger trace \"a\"\n  expect some span{}\n}}\n",
+            " > span".repeat(20_000)
+        );
         assert_eq!(codes(&chain), ["E0009"]);
         // Just under the limit parses in full.
-        let ok = format!("let x = {}a\n", "a + ".repeat(tbt_syntax::MAX_OPERATORS - 1));
+        let ok = format!(
+            "let x = {}a\n",
+            "a + ".repeat(tbt_syntax::MAX_OPERATORS - 1)
+        );
         assert!(codes(&ok).is_empty());
     }
 
@@ -120,7 +149,10 @@ mod hostile {
     fn unterminated_literals_at_end_of_file() {
         assert!(codes("let x = \"abc").contains(&"E0002".to_string()));
         assert!(codes("let x = \"abc\\").contains(&"E0002".to_string()));
-        assert!(codes("test \"t\" {\n  trigger trace \"a\"\n  expect name matches /abc").contains(&"E0003".to_string()));
+        assert!(
+            codes("test \"t\" {\n  trigger trace \"a\"\n  expect name matches /abc")
+                .contains(&"E0003".to_string())
+        );
         assert!(codes("let u = \"${env.X").contains(&"E0002".to_string()));
     }
 
@@ -135,7 +167,11 @@ mod hostile {
         let diagnostic = tbt_syntax::decode(bytes).expect_err("not UTF-8");
         assert_eq!(diagnostic.code.as_str(), "E0006");
         assert_eq!(diagnostic.primary.range.start, 12);
-        assert!(diagnostic.message.contains("offset 12"), "{}", diagnostic.message);
+        assert!(
+            diagnostic.message.contains("offset 12"),
+            "{}",
+            diagnostic.message
+        );
     }
 }
 
@@ -148,8 +184,16 @@ fn syntax_code_examples_produce_their_code() {
         if !syntax || info.example.is_empty() {
             continue;
         }
-        let found: Vec<String> = tbt_syntax::parse(info.example).diagnostics.iter().map(|d| d.code.to_string()).collect();
-        assert!(found.iter().any(|c| c == code), "{code}: example gives {found:?}\n{}", info.example);
+        let found: Vec<String> = tbt_syntax::parse(info.example)
+            .diagnostics
+            .iter()
+            .map(|d| d.code.to_string())
+            .collect();
+        assert!(
+            found.iter().any(|c| c == code),
+            "{code}: example gives {found:?}\n{}",
+            info.example
+        );
     }
 }
 
@@ -162,5 +206,8 @@ fn diagnostics_reference_is_up_to_date() {
         std::fs::write(&path, &expected).expect("write docs/diagnostics.md");
     }
     let actual = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(actual == expected, "docs/diagnostics.md is stale: run `UPDATE_DOCS=1 cargo test -p tbt-tests --test corpus diagnostics_reference`");
+    assert!(
+        actual == expected,
+        "docs/diagnostics.md is stale: run `UPDATE_DOCS=1 cargo test -p tbt-tests --test corpus diagnostics_reference`"
+    );
 }

@@ -12,8 +12,12 @@ fn front_end(c: &mut Criterion) {
     let mut group = c.benchmark_group("front-end-100k-lines");
     group.throughput(Throughput::Elements(lines));
     group.sample_size(10);
-    group.bench_function("lex", |b| b.iter_with_large_drop(|| tbt_syntax::lex(black_box(&text))));
-    group.bench_function("lex+parse", |b| b.iter_with_large_drop(|| tbt_syntax::parse(black_box(&text))));
+    group.bench_function("lex", |b| {
+        b.iter_with_large_drop(|| tbt_syntax::lex(black_box(&text)))
+    });
+    group.bench_function("lex+parse", |b| {
+        b.iter_with_large_drop(|| tbt_syntax::parse(black_box(&text)))
+    });
     group.finish();
 }
 

@@ -29,12 +29,19 @@ impl Code {
 
     /// The severity a diagnostic with this code gets unless a phase says otherwise.
     pub fn default_severity(self) -> Severity {
-        if self.0.starts_with('W') { Severity::Warning } else { Severity::Error }
+        if self.0.starts_with('W') {
+            Severity::Warning
+        } else {
+            Severity::Error
+        }
     }
 
     /// Looks a code up by its text (case-insensitive), for `tbt explain`.
     pub fn parse(text: &str) -> Option<Code> {
-        CODES.iter().map(|info| info.code).find(|code| code.0.eq_ignore_ascii_case(text.trim()))
+        CODES
+            .iter()
+            .map(|info| info.code)
+            .find(|code| code.0.eq_ignore_ascii_case(text.trim()))
     }
 }
 
@@ -110,10 +117,19 @@ pub fn reference_markdown() -> String {
          types, `E09xx` input and output.\n\n| code | name | summary |\n|---|---|---|\n",
     );
     for info in CODES {
-        out.push_str(&format!("| [{0}](#{1}) | `{2}` | {3} |\n", info.code, info.code.as_str().to_ascii_lowercase(), info.name, info.summary));
+        out.push_str(&format!(
+            "| [{0}](#{1}) | `{2}` | {3} |\n",
+            info.code,
+            info.code.as_str().to_ascii_lowercase(),
+            info.name,
+            info.summary
+        ));
     }
     for info in CODES {
-        out.push_str(&format!("\n## {}\n\n`{}`: {}\n\n{}\n", info.code, info.name, info.summary, info.explanation));
+        out.push_str(&format!(
+            "\n## {}\n\n`{}`: {}\n\n{}\n",
+            info.code, info.name, info.summary, info.explanation
+        ));
         if !info.example.is_empty() {
             out.push_str("\nExample:\n\n```tbt,ignore\n");
             out.push_str(info.example);

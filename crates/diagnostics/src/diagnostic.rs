@@ -77,7 +77,10 @@ impl Diagnostic {
             code,
             severity: code.default_severity(),
             message: message.into(),
-            primary: Label { range, message: String::new() },
+            primary: Label {
+                range,
+                message: String::new(),
+            },
             secondary: Vec::new(),
             help: None,
             fixes: Vec::new(),
@@ -92,7 +95,10 @@ impl Diagnostic {
 
     /// Adds a secondary label.
     pub fn with_secondary(mut self, range: TextRange, message: impl Into<String>) -> Self {
-        self.secondary.push(Label { range, message: message.into() });
+        self.secondary.push(Label {
+            range,
+            message: message.into(),
+        });
         self
     }
 
@@ -109,10 +115,18 @@ impl Diagnostic {
     }
 
     /// Adds a fix made of one edit.
-    pub fn with_fix(mut self, message: impl Into<String>, range: TextRange, replacement: impl Into<String>) -> Self {
+    pub fn with_fix(
+        mut self,
+        message: impl Into<String>,
+        range: TextRange,
+        replacement: impl Into<String>,
+    ) -> Self {
         self.fixes.push(Fix {
             message: message.into(),
-            edits: vec![TextEdit { range, replacement: replacement.into() }],
+            edits: vec![TextEdit {
+                range,
+                replacement: replacement.into(),
+            }],
         });
         self
     }

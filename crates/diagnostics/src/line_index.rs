@@ -25,21 +25,31 @@ impl LineIndex {
                 line_starts.push(i as u32 + 1);
             }
         }
-        LineIndex { line_starts, len: text.len() as u32 }
+        LineIndex {
+            line_starts,
+            len: text.len() as u32,
+        }
     }
 
     /// The line and byte column of `offset` (clamped to the end of the text).
     pub fn line_col(&self, offset: u32) -> LineCol {
         let offset = offset.min(self.len);
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        LineCol { line: line as u32, col: offset - self.line_starts[line] }
+        LineCol {
+            line: line as u32,
+            col: offset - self.line_starts[line],
+        }
     }
 
     /// The byte offset of a line and byte column, clamped to the text.
     pub fn offset(&self, pos: LineCol) -> u32 {
         match self.line_starts.get(pos.line as usize) {
             Some(&start) => {
-                let next = self.line_starts.get(pos.line as usize + 1).copied().unwrap_or(self.len);
+                let next = self
+                    .line_starts
+                    .get(pos.line as usize + 1)
+                    .copied()
+                    .unwrap_or(self.len);
                 (start + pos.col).min(next.max(start)).min(self.len)
             }
             None => self.len,

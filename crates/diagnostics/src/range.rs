@@ -22,7 +22,10 @@ impl TextRange {
 
     /// An empty range at `offset`.
     pub const fn empty(offset: u32) -> Self {
-        Self { start: offset, end: offset }
+        Self {
+            start: offset,
+            end: offset,
+        }
     }
 
     /// Length in bytes.

@@ -295,7 +295,10 @@ impl Quantifier {
     /// The quantifier's range.
     pub fn range(&self) -> TextRange {
         match self {
-            Quantifier::No(r) | Quantifier::Some(r) | Quantifier::Any(r) | Quantifier::Exactly(_, r) => *r,
+            Quantifier::No(r)
+            | Quantifier::Some(r)
+            | Quantifier::Any(r)
+            | Quantifier::Exactly(_, r) => *r,
         }
     }
 }

@@ -119,7 +119,10 @@ pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>
                         .with_label(format!("more than {MAX_OPERATORS} operators in one statement"))
                         .with_help("split the expression with `let`; the rest of this statement is skipped"),
                 );
-                out.push(Token { kind: Kind::Error, range });
+                out.push(Token {
+                    kind: Kind::Error,
+                    range,
+                });
                 operators = 0;
                 continue;
             }
@@ -133,12 +136,19 @@ pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>
                             .with_label(format!("more than {MAX_NESTING} levels of nesting"))
                             .with_help("flatten this expression or block; it is skipped"),
                     );
-                    out.push(Token { kind: Kind::Error, range });
+                    out.push(Token {
+                        kind: Kind::Error,
+                        range,
+                    });
                     continue;
                 }
                 let is_test_body = token.kind == Kind::LBrace && header == Some(Kind::Test);
                 header = None;
-                stack.push(Open { kind: token.kind, range: token.range, is_test_body });
+                stack.push(Open {
+                    kind: token.kind,
+                    range: token.range,
+                    is_test_body,
+                });
                 out.push(token);
             }
             Kind::RBrace | Kind::RBracket | Kind::RParen => {
@@ -146,7 +156,14 @@ pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>
                 let wanted = opener_of(token.kind);
                 match stack.iter().rposition(|open| open.kind == wanted) {
                     Some(position) => {
-                        close_down_to(position + 1, token.range.start, swallowed_from, &mut stack, &mut out, diagnostics);
+                        close_down_to(
+                            position + 1,
+                            token.range.start,
+                            swallowed_from,
+                            &mut stack,
+                            &mut out,
+                            diagnostics,
+                        );
                         stack.pop();
                         out.push(token);
                     }
@@ -158,18 +175,32 @@ pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>
                         )
                         .with_label("nothing opened this")
                         .with_help("remove it, or add the opening delimiter it belongs to")
-                        .with_fix(format!("remove `{}`", token.kind.describe()), token.range, ""),
+                        .with_fix(
+                            format!("remove `{}`", token.kind.describe()),
+                            token.range,
+                            "",
+                        ),
                     ),
                 }
             }
             Kind::Test | Kind::Suite | Kind::Schema | Kind::Use => {
                 if !stack.is_empty() && starts_line_at_column_zero(text, token.range.start) {
                     let keep = if token.kind == Kind::Test {
-                        stack.iter().position(|open| open.is_test_body).unwrap_or(stack.len())
+                        stack
+                            .iter()
+                            .position(|open| open.is_test_body)
+                            .unwrap_or(stack.len())
                     } else {
                         0
                     };
-                    close_down_to(keep, token.range.start, swallowed_from, &mut stack, &mut out, diagnostics);
+                    close_down_to(
+                        keep,
+                        token.range.start,
+                        swallowed_from,
+                        &mut stack,
+                        &mut out,
+                        diagnostics,
+                    );
                 }
                 if token.kind != Kind::Use {
                     header = Some(token.kind);
@@ -201,12 +232,17 @@ fn close_down_to(
     let mut unclosed: Vec<Open> = Vec::new();
     while stack.len() > keep {
         let Some(open) = stack.pop() else { break };
-        out.push(Token { kind: closer_of(open.kind), range: TextRange::empty(at) });
+        out.push(Token {
+            kind: closer_of(open.kind),
+            range: TextRange::empty(at),
+        });
         if !swallowed_from.is_some_and(|from| from > open.range.start) {
             unclosed.push(open);
         }
     }
-    let Some(innermost) = unclosed.first() else { return };
+    let Some(innermost) = unclosed.first() else {
+        return;
+    };
     let opener = innermost.kind.describe();
     let closer = closer_of(innermost.kind).describe();
     let message = match unclosed.len() {
@@ -215,17 +251,26 @@ fn close_down_to(
     };
     let mut diagnostic = Diagnostic::new(codes::UNCLOSED_DELIMITER, innermost.range, message)
         .with_label(format!("this `{opener}` is never closed"))
-        .with_secondary(TextRange::empty(at), format!("expected `{closer}` before this"))
+        .with_secondary(
+            TextRange::empty(at),
+            format!("expected `{closer}` before this"),
+        )
         .with_help(format!("add the missing `{closer}`"));
     for open in unclosed.iter().skip(1).take(4) {
-        diagnostic = diagnostic.with_secondary(open.range, format!("`{}` also never closed", open.kind.describe()));
+        diagnostic = diagnostic.with_secondary(
+            open.range,
+            format!("`{}` also never closed", open.kind.describe()),
+        );
     }
     diagnostics.push(diagnostic);
 }
 
 /// Consumes the rest of a statement from `first`: up to the next token that starts a statement
 /// or closes a delimiter opened before `first`, keeping groups opened inside whole.
-fn skip_statement_rest(first: Token, iter: &mut std::iter::Peekable<impl Iterator<Item = Token>>) -> TextRange {
+fn skip_statement_rest(
+    first: Token,
+    iter: &mut std::iter::Peekable<impl Iterator<Item = Token>>,
+) -> TextRange {
     let mut range = first.range;
     let mut depth = match first.kind {
         Kind::LBracket => 1usize,

@@ -31,7 +31,10 @@ pub struct Lexed {
 
 /// Splits `text` into tokens. Never fails.
 pub fn lex(text: &str) -> Lexed {
-    let mut out = Lexed { tokens: Vec::with_capacity(text.len() / 4), ..Lexed::default() };
+    let mut out = Lexed {
+        tokens: Vec::with_capacity(text.len() / 4),
+        ..Lexed::default()
+    };
     let mut lexer = Kind::lexer(text);
     while let Some(result) = lexer.next() {
         let range = TextRange::from(lexer.span());
@@ -56,20 +59,38 @@ pub fn lex(text: &str) -> Lexed {
                     && trimmed[..trimmed.len() - 1].ends_with([' ', '\t']);
                 let (string_range, brace) = if opens_block {
                     let brace_at = range.start + trimmed.len() as u32 - 1;
-                    let string_end = range.start + trimmed[..trimmed.len() - 1].trim_end().len() as u32;
-                    (TextRange::new(range.start, string_end), Some(TextRange::new(brace_at, brace_at + 1)))
+                    let string_end =
+                        range.start + trimmed[..trimmed.len() - 1].trim_end().len() as u32;
+                    (
+                        TextRange::new(range.start, string_end),
+                        Some(TextRange::new(brace_at, brace_at + 1)),
+                    )
                 } else {
                     (range, None)
                 };
                 out.diagnostics.push(
-                    Diagnostic::new(codes::UNTERMINATED_STRING, string_range, "unterminated string")
-                        .with_label("this string has no closing `\"`")
-                        .with_help("close the string with `\"` on the same line")
-                        .with_fix("close the string", TextRange::empty(string_range.end), "\""),
+                    Diagnostic::new(
+                        codes::UNTERMINATED_STRING,
+                        string_range,
+                        "unterminated string",
+                    )
+                    .with_label("this string has no closing `\"`")
+                    .with_help("close the string with `\"` on the same line")
+                    .with_fix(
+                        "close the string",
+                        TextRange::empty(string_range.end),
+                        "\"",
+                    ),
                 );
-                out.tokens.push(Token { kind, range: string_range });
+                out.tokens.push(Token {
+                    kind,
+                    range: string_range,
+                });
                 if let Some(brace) = brace {
-                    out.tokens.push(Token { kind: Kind::LBrace, range: brace });
+                    out.tokens.push(Token {
+                        kind: Kind::LBrace,
+                        range: brace,
+                    });
                 }
                 continue;
             }
@@ -88,14 +109,20 @@ pub fn lex(text: &str) -> Lexed {
                 let regex_range = TextRange::new(start, start + len as u32);
                 lexer.bump(leading + len);
                 if terminated {
-                    out.tokens.push(Token { kind: Kind::Regex, range: regex_range });
+                    out.tokens.push(Token {
+                        kind: Kind::Regex,
+                        range: regex_range,
+                    });
                 } else {
                     out.diagnostics.push(
                         Diagnostic::new(codes::UNTERMINATED_REGEX, regex_range, "unterminated regex")
                             .with_label("this regex has no closing `/`")
                             .with_help("close the regex with `/` on the same line; write `\\/` for a slash inside it"),
                     );
-                    out.tokens.push(Token { kind: Kind::UnterminatedRegex, range: regex_range });
+                    out.tokens.push(Token {
+                        kind: Kind::UnterminatedRegex,
+                        range: regex_range,
+                    });
                 }
             }
         }
@@ -122,7 +149,10 @@ fn scan_regex(text: &str) -> (usize, bool) {
             b'[' => in_class = true,
             b']' => in_class = false,
             b'/' if !in_class => {
-                let flags = bytes[i + 1..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+                let flags = bytes[i + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .count();
                 return (i + 1 + flags, true);
             }
             _ => {}
@@ -134,7 +164,11 @@ fn scan_regex(text: &str) -> (usize, bool) {
 
 fn invalid_character(text: &str, range: TextRange) -> Diagnostic {
     let found = text.get(range.to_usize()).unwrap_or("");
-    let found = found.chars().next().map(|c| c.escape_debug().to_string()).unwrap_or_default();
+    let found = found
+        .chars()
+        .next()
+        .map(|c| c.escape_debug().to_string())
+        .unwrap_or_default();
     let mut diagnostic = Diagnostic::new(
         codes::INVALID_CHARACTER,
         range,
@@ -158,10 +192,14 @@ fn foreign_operator(kind: Kind, range: TextRange) -> Diagnostic {
         Kind::Bang => ("!", "not"),
         _ => ("=~", "matches"),
     };
-    Diagnostic::new(codes::FOREIGN_OPERATOR, range, format!("`{written}` is written `{word}` in tbt"))
-        .with_label(format!("write `{word}`"))
-        .with_help(format!("replace `{written}` with `{word}`"))
-        .with_fix(format!("replace `{written}` with `{word}`"), range, word)
+    Diagnostic::new(
+        codes::FOREIGN_OPERATOR,
+        range,
+        format!("`{written}` is written `{word}` in tbt"),
+    )
+    .with_label(format!("write `{word}`"))
+    .with_help(format!("replace `{written}` with `{word}`"))
+    .with_fix(format!("replace `{written}` with `{word}`"), range, word)
 }
 
 #[cfg(test)]
@@ -174,28 +212,49 @@ mod tests {
 
     #[test]
     fn names_may_contain_dashes_but_arrows_split() {
-        assert_eq!(kinds("order-service->payment"), [Kind::Ident, Kind::Arrow, Kind::Ident]);
+        assert_eq!(
+            kinds("order-service->payment"),
+            [Kind::Ident, Kind::Arrow, Kind::Ident]
+        );
         assert_eq!(kinds("a - b"), [Kind::Ident, Kind::Minus, Kind::Ident]);
         assert_eq!(kinds("content-type"), [Kind::Ident]);
     }
 
     #[test]
     fn regex_only_after_matches() {
-        assert_eq!(kinds("a / b / c"), [Kind::Ident, Kind::Slash, Kind::Ident, Kind::Slash, Kind::Ident]);
-        assert_eq!(kinds("name matches /^GET [/]x\\/y/i"), [Kind::Ident, Kind::Matches, Kind::Regex]);
-        assert_eq!(kinds("name matches /abc"), [Kind::Ident, Kind::Matches, Kind::UnterminatedRegex]);
+        assert_eq!(
+            kinds("a / b / c"),
+            [
+                Kind::Ident,
+                Kind::Slash,
+                Kind::Ident,
+                Kind::Slash,
+                Kind::Ident
+            ]
+        );
+        assert_eq!(
+            kinds("name matches /^GET [/]x\\/y/i"),
+            [Kind::Ident, Kind::Matches, Kind::Regex]
+        );
+        assert_eq!(
+            kinds("name matches /abc"),
+            [Kind::Ident, Kind::Matches, Kind::UnterminatedRegex]
+        );
     }
 
     #[test]
     fn numbers_and_durations() {
-        assert_eq!(kinds("1 1.5 1e3 200ms 1.5s 5sec"), [
-            Kind::Number,
-            Kind::Number,
-            Kind::Number,
-            Kind::NumberWithSuffix,
-            Kind::NumberWithSuffix,
-            Kind::NumberWithSuffix
-        ]);
+        assert_eq!(
+            kinds("1 1.5 1e3 200ms 1.5s 5sec"),
+            [
+                Kind::Number,
+                Kind::Number,
+                Kind::Number,
+                Kind::NumberWithSuffix,
+                Kind::NumberWithSuffix,
+                Kind::NumberWithSuffix
+            ]
+        );
     }
 
     #[test]

@@ -47,15 +47,27 @@ pub fn parse(text: &str) -> Parse {
         return Parse {
             file: ast::SourceFile::default(),
             comments: Vec::new(),
-            diagnostics: vec![Diagnostic::new(codes::IO_ERROR, TextRange::new(0, end), "file is larger than 4 GiB")],
+            diagnostics: vec![Diagnostic::new(
+                codes::IO_ERROR,
+                TextRange::new(0, end),
+                "file is larger than 4 GiB",
+            )],
         };
     }
-    let Lexed { tokens, comments, mut diagnostics } = lex(text);
+    let Lexed {
+        tokens,
+        comments,
+        mut diagnostics,
+    } = lex(text);
     let tokens = delimiters::balance(text, tokens, &mut diagnostics);
     let items = parser::parse_tokens(text, &tokens, &mut diagnostics);
     let file = ast::SourceFile { items };
     validate::validate(&file, text, &comments, &mut diagnostics);
-    Parse { file, comments, diagnostics: tidy(text, diagnostics) }
+    Parse {
+        file,
+        comments,
+        diagnostics: tidy(text, diagnostics),
+    }
 }
 
 /// Decodes bytes as UTF-8, or explains where they are not.
@@ -66,7 +78,10 @@ pub fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
         Diagnostic::new(
             codes::INVALID_UTF8,
             TextRange::from(offset..offset + len),
-            format!("file is not valid UTF-8: invalid byte 0x{:02x} at offset {offset}", bytes[offset]),
+            format!(
+                "file is not valid UTF-8: invalid byte 0x{:02x} at offset {offset}",
+                bytes[offset]
+            ),
         )
         .with_label("not UTF-8")
         .with_help("save the file as UTF-8")
@@ -84,7 +99,10 @@ fn tidy(text: &str, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         let start = d.primary.range.start;
         if d.code == codes::INVALID_CHARACTER {
             let from = d.primary.range.end as usize;
-            let line_end = text.get(from..).and_then(|rest| rest.find('\n')).map_or(text.len(), |i| from + i);
+            let line_end = text
+                .get(from..)
+                .and_then(|rest| rest.find('\n'))
+                .map_or(text.len(), |i| from + i);
             echo = Some((start, line_end as u32));
             return true;
         }
@@ -95,9 +113,13 @@ fn tidy(text: &str, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         let at = diagnostics[MAX_DIAGNOSTICS].primary.range;
         diagnostics.truncate(MAX_DIAGNOSTICS);
         diagnostics.push(
-            Diagnostic::new(codes::TOO_MANY_ERRORS, at, format!("{rest} more problems not shown"))
-                .with_label("reporting stopped here")
-                .with_help("is this a .tbt file?"),
+            Diagnostic::new(
+                codes::TOO_MANY_ERRORS,
+                at,
+                format!("{rest} more problems not shown"),
+            )
+            .with_label("reporting stopped here")
+            .with_help("is this a .tbt file?"),
         );
     }
     diagnostics

@@ -9,10 +9,14 @@ use tbt_diagnostics::{Diagnostic, TextRange, codes};
 pub(crate) fn number(text: &str, range: TextRange, diags: &mut Vec<Diagnostic>) -> ExprKind {
     if text.starts_with('.') {
         diags.push(
-            Diagnostic::new(codes::INVALID_NUMBER, range, format!("`{text}` needs a digit before the dot"))
-                .with_label("write a leading zero")
-                .with_help(format!("write `0{text}`"))
-                .with_fix("add a leading zero", TextRange::empty(range.start), "0"),
+            Diagnostic::new(
+                codes::INVALID_NUMBER,
+                range,
+                format!("`{text}` needs a digit before the dot"),
+            )
+            .with_label("write a leading zero")
+            .with_help(format!("write `0{text}`"))
+            .with_fix("add a leading zero", TextRange::empty(range.start), "0"),
         );
     }
     let clean: String = text.chars().filter(|&c| c != '_').collect();
@@ -21,8 +25,12 @@ pub(crate) fn number(text: &str, range: TextRange, diags: &mut Vec<Diagnostic>) 
             Ok(value) if value.is_finite() => ExprKind::Float(value),
             _ => {
                 diags.push(
-                    Diagnostic::new(codes::INVALID_NUMBER, range, format!("`{text}` is not a finite number"))
-                        .with_label("out of range for a 64-bit float"),
+                    Diagnostic::new(
+                        codes::INVALID_NUMBER,
+                        range,
+                        format!("`{text}` is not a finite number"),
+                    )
+                    .with_label("out of range for a 64-bit float"),
                 );
                 ExprKind::Error
             }
@@ -54,9 +62,14 @@ pub(crate) fn duration(text: &str, range: TextRange, diags: &mut Vec<Diagnostic>
         let digits = number_prefix_len(rest);
         let number_text = &rest[..digits];
         let after = &rest[digits..];
-        let unit_len = after.find(|c: char| c.is_ascii_digit()).unwrap_or(after.len());
+        let unit_len = after
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(after.len());
         let suffix = &after[..unit_len];
-        let unit_range = TextRange::new(range.start + (offset + digits) as u32, range.start + (offset + digits + unit_len) as u32);
+        let unit_range = TextRange::new(
+            range.start + (offset + digits) as u32,
+            range.start + (offset + digits + unit_len) as u32,
+        );
         let Some(unit) = DurationUnit::parse(suffix) else {
             let mut diagnostic = Diagnostic::new(
                 codes::UNKNOWN_DURATION_UNIT,
@@ -70,19 +83,31 @@ pub(crate) fn duration(text: &str, range: TextRange, diags: &mut Vec<Diagnostic>
                         .with_help(format!("write `{number_text}{unit}`"))
                         .with_fix(format!("use `{unit}`"), unit_range, unit);
                 }
-                None if suffix.eq_ignore_ascii_case("d") || suffix.to_ascii_lowercase().starts_with("day") => {
-                    diagnostic = diagnostic.with_help(format!("there is no day unit; write hours, e.g. `{}h`", number_text.parse::<f64>().map_or(24.0, |d| d * 24.0)));
+                None if suffix.eq_ignore_ascii_case("d")
+                    || suffix.to_ascii_lowercase().starts_with("day") =>
+                {
+                    diagnostic = diagnostic.with_help(format!(
+                        "there is no day unit; write hours, e.g. `{}h`",
+                        number_text.parse::<f64>().map_or(24.0, |d| d * 24.0)
+                    ));
                 }
-                None => diagnostic = diagnostic.with_help("durations are written like `200ms`, `1.5s` or `2m30s`"),
+                None => {
+                    diagnostic = diagnostic
+                        .with_help("durations are written like `200ms`, `1.5s` or `2m30s`")
+                }
             }
             diags.push(diagnostic);
             return ExprKind::Error;
         };
         if smallest.is_some_and(|previous| unit.nanos() >= previous.nanos()) {
             diags.push(
-                Diagnostic::new(codes::UNKNOWN_DURATION_UNIT, range, format!("`{text}` repeats or reorders its units"))
-                    .with_label("units must go from largest to smallest")
-                    .with_help("write compound durations like `1h30m` or `2m30s`"),
+                Diagnostic::new(
+                    codes::UNKNOWN_DURATION_UNIT,
+                    range,
+                    format!("`{text}` repeats or reorders its units"),
+                )
+                .with_label("units must go from largest to smallest")
+                .with_help("write compound durations like `1h30m` or `2m30s`"),
             );
             return ExprKind::Error;
         }
@@ -91,8 +116,12 @@ pub(crate) fn duration(text: &str, range: TextRange, diags: &mut Vec<Diagnostic>
             Ok(value) if value.is_finite() => total_nanos += value * unit.nanos() as f64,
             _ => {
                 diags.push(
-                    Diagnostic::new(codes::INVALID_NUMBER, range, format!("`{text}` is not a valid duration"))
-                        .with_label("the number is out of range"),
+                    Diagnostic::new(
+                        codes::INVALID_NUMBER,
+                        range,
+                        format!("`{text}` is not a valid duration"),
+                    )
+                    .with_label("the number is out of range"),
                 );
                 return ExprKind::Error;
             }
@@ -102,7 +131,10 @@ pub(crate) fn duration(text: &str, range: TextRange, diags: &mut Vec<Diagnostic>
         rest = &after[unit_len..];
     }
     match smallest {
-        Some(unit) => ExprKind::Duration { value: total_nanos / unit.nanos() as f64, unit },
+        Some(unit) => ExprKind::Duration {
+            value: total_nanos / unit.nanos() as f64,
+            unit,
+        },
         None => ExprKind::Error,
     }
 }
@@ -143,13 +175,26 @@ fn suggest_unit(suffix: &str) -> Option<&'static str> {
 }
 
 /// Decodes a string token (quotes included): escapes and `${path}` interpolations.
-pub(crate) fn string(text: &str, range: TextRange, terminated: bool, diags: &mut Vec<Diagnostic>) -> StringLit {
-    let body_end = if terminated && text.len() >= 2 { text.len() - 1 } else { text.len() };
+pub(crate) fn string(
+    text: &str,
+    range: TextRange,
+    terminated: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> StringLit {
+    let body_end = if terminated && text.len() >= 2 {
+        text.len() - 1
+    } else {
+        text.len()
+    };
     let body = text.get(1..body_end).unwrap_or("");
     let base = range.start + 1;
     // Most strings have no escape and no interpolation: take them as they are.
     if !body.contains(['\\', '$']) {
-        let parts = if body.is_empty() { Vec::new() } else { vec![StringPart::Text(body.to_string())] };
+        let parts = if body.is_empty() {
+            Vec::new()
+        } else {
+            vec![StringPart::Text(body.to_string())]
+        };
         return StringLit { parts, range };
     }
     let mut parts = Vec::new();
@@ -204,7 +249,8 @@ pub(crate) fn string(text: &str, range: TextRange, terminated: bool, diags: &mut
                 match body[start..].find('}') {
                     Some(len) => {
                         let inner = &body[start..start + len];
-                        let inner_range = TextRange::new(base + start as u32, base + (start + len) as u32);
+                        let inner_range =
+                            TextRange::new(base + start as u32, base + (start + len) as u32);
                         for _ in 0..inner.chars().count() + 1 {
                             chars.next();
                         }
@@ -274,23 +320,42 @@ fn interpolation_path(inner: &str, range: TextRange) -> Option<Path> {
     let mut segments = Vec::new();
     let mut offset = range.start + leading as u32;
     for segment in trimmed.split('.') {
-        let valid = segment.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && segment.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        let valid = segment
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && segment
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
             && !segment.ends_with('-')
             && !segment.contains("--");
         if !valid {
             return None;
         }
         let end = offset + segment.len() as u32;
-        segments.push(Name { text: SmolStr::new(segment), range: TextRange::new(offset, end) });
+        segments.push(Name {
+            text: SmolStr::new(segment),
+            range: TextRange::new(offset, end),
+        });
         offset = end + 1;
     }
-    let path_range = TextRange::new(range.start + leading as u32, range.start + (leading + trimmed.len()) as u32);
-    Some(Path { segments, range: path_range })
+    let path_range = TextRange::new(
+        range.start + leading as u32,
+        range.start + (leading + trimmed.len()) as u32,
+    );
+    Some(Path {
+        segments,
+        range: path_range,
+    })
 }
 
 /// Decodes a regex token `/pattern/flags`.
-pub(crate) fn regex(text: &str, range: TextRange, terminated: bool, diags: &mut Vec<Diagnostic>) -> RegexLit {
+pub(crate) fn regex(
+    text: &str,
+    range: TextRange,
+    terminated: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> RegexLit {
     let body = text.get(1..).unwrap_or("");
     let (pattern, flags) = if terminated {
         match body.rfind('/') {
@@ -311,11 +376,18 @@ pub(crate) fn regex(text: &str, range: TextRange, terminated: bool, diags: &mut 
                     format!("unknown regex flag `{flag}`"),
                 )
                 .with_label("the flags are i, m, s and x")
-                .with_fix(format!("remove `{flag}`"), TextRange::new(at, at + flag.len_utf8() as u32), ""),
+                .with_fix(
+                    format!("remove `{flag}`"),
+                    TextRange::new(at, at + flag.len_utf8() as u32),
+                    "",
+                ),
             );
         }
     }
-    RegexLit { pattern: pattern.replace("\\/", "/"), flags: SmolStr::new(flags) }
+    RegexLit {
+        pattern: pattern.replace("\\/", "/"),
+        flags: SmolStr::new(flags),
+    }
 }
 
 #[cfg(test)]
@@ -345,18 +417,30 @@ mod tests {
         let mut diags = Vec::new();
         assert_eq!(
             duration("1.5s", TextRange::new(0, 4), &mut diags),
-            ExprKind::Duration { value: 1.5, unit: DurationUnit::Seconds }
+            ExprKind::Duration {
+                value: 1.5,
+                unit: DurationUnit::Seconds
+            }
         );
         assert_eq!(
             duration("2m30s", TextRange::new(0, 5), &mut diags),
-            ExprKind::Duration { value: 150.0, unit: DurationUnit::Seconds }
+            ExprKind::Duration {
+                value: 150.0,
+                unit: DurationUnit::Seconds
+            }
         );
         assert_eq!(
             duration("1e3ms", TextRange::new(0, 5), &mut diags),
-            ExprKind::Duration { value: 1000.0, unit: DurationUnit::Millis }
+            ExprKind::Duration {
+                value: 1000.0,
+                unit: DurationUnit::Millis
+            }
         );
         assert!(diags.is_empty(), "{diags:?}");
-        assert_eq!(duration("5sec", TextRange::new(0, 4), &mut diags), ExprKind::Error);
+        assert_eq!(
+            duration("5sec", TextRange::new(0, 4), &mut diags),
+            ExprKind::Error
+        );
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].fixes[0].edits[0].replacement, "s");
         assert_eq!(diags[0].fixes[0].edits[0].range, TextRange::new(1, 4));

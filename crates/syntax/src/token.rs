@@ -266,7 +266,10 @@ impl Kind {
 
     /// The keyword spelled `text`, if any.
     pub fn keyword(text: &str) -> Option<Kind> {
-        Kind::KEYWORDS.iter().find(|&&(t, _)| t == text).map(|&(_, k)| k)
+        Kind::KEYWORDS
+            .iter()
+            .find(|&&(t, _)| t == text)
+            .map(|&(_, k)| k)
     }
 
     /// Whether a token of this kind can begin a statement inside a test or a span block.

@@ -27,11 +27,19 @@ impl Place {
     fn allows(self, stmt: &Stmt) -> bool {
         match (self, stmt) {
             (_, Stmt::Error(_)) => true,
-            (Place::File, Stmt::Use(_) | Stmt::Schema(_) | Stmt::Test(_) | Stmt::Suite(_) | Stmt::Let(_)) => true,
+            (
+                Place::File,
+                Stmt::Use(_) | Stmt::Schema(_) | Stmt::Test(_) | Stmt::Suite(_) | Stmt::Let(_),
+            ) => true,
             (Place::Suite, Stmt::Test(_) | Stmt::Let(_)) => true,
             (
                 Place::Test,
-                Stmt::Trigger(_) | Stmt::Expect(_) | Stmt::Let(_) | Stmt::Output(_) | Stmt::Wait(_) | Stmt::Block(_),
+                Stmt::Trigger(_)
+                | Stmt::Expect(_)
+                | Stmt::Let(_)
+                | Stmt::Output(_)
+                | Stmt::Wait(_)
+                | Stmt::Block(_),
             ) => true,
             (Place::Block, Stmt::Expect(_) | Stmt::Let(_) | Stmt::Block(_)) => true,
             _ => false,
@@ -49,8 +57,20 @@ struct OptionSpec {
     kinds: &'static [&'static str],
 }
 
-const fn spec(name: &'static str, args: (usize, usize), value: bool, repeatable: bool, kinds: &'static [&'static str]) -> OptionSpec {
-    OptionSpec { name, args, value, repeatable, kinds }
+const fn spec(
+    name: &'static str,
+    args: (usize, usize),
+    value: bool,
+    repeatable: bool,
+    kinds: &'static [&'static str],
+) -> OptionSpec {
+    OptionSpec {
+        name,
+        args,
+        value,
+        repeatable,
+        kinds,
+    }
 }
 
 const TIMEOUT: OptionSpec = spec("timeout", (1, 1), false, false, &[]);
@@ -59,7 +79,13 @@ const TLS: OptionSpec = spec("tls", (1, 3), false, true, &["ca", "cert", "insecu
 const HTTP_OPTIONS: &[OptionSpec] = &[
     spec("header", (1, 1), true, true, &[]),
     spec("query", (1, 1), true, true, &[]),
-    spec("body", (2, 2), false, false, &["json", "text", "form", "file"]),
+    spec(
+        "body",
+        (2, 2),
+        false,
+        false,
+        &["json", "text", "form", "file"],
+    ),
     spec("auth", (2, 3), false, false, &["basic", "bearer"]),
     TIMEOUT,
     TLS,
@@ -89,10 +115,30 @@ const WAIT_OPTIONS: &[OptionSpec] = &[
 
 /// The trigger kinds: name, positional argument count range, what the arguments are, options.
 const TRIGGERS: &[(&str, (usize, usize), &str, &[OptionSpec])] = &[
-    ("http", (2, 2), "a method and a URL: `trigger http GET \"http://127.0.0.1:8080/health\"`", HTTP_OPTIONS),
-    ("grpc", (2, 2), "an address and a method: `trigger grpc \"127.0.0.1:50051\" \"shop.Cart/AddItem\"`", GRPC_OPTIONS),
-    ("exec", (1, usize::MAX), "a command as a list: `trigger exec [\"./job.sh\", \"--once\"]`", EXEC_OPTIONS),
-    ("trace", (1, 1), "a trace id: `trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"`", &[]),
+    (
+        "http",
+        (2, 2),
+        "a method and a URL: `trigger http GET \"http://127.0.0.1:8080/health\"`",
+        HTTP_OPTIONS,
+    ),
+    (
+        "grpc",
+        (2, 2),
+        "an address and a method: `trigger grpc \"127.0.0.1:50051\" \"shop.Cart/AddItem\"`",
+        GRPC_OPTIONS,
+    ),
+    (
+        "exec",
+        (1, usize::MAX),
+        "a command as a list: `trigger exec [\"./job.sh\", \"--once\"]`",
+        EXEC_OPTIONS,
+    ),
+    (
+        "trace",
+        (1, 1),
+        "a trace id: `trigger trace \"4bf92f3577b34da6a3ce929d0e0e4736\"`",
+        &[],
+    ),
 ];
 
 /// The pseudo-classes with the number of arguments each takes (`None`: no parentheses).
@@ -107,20 +153,39 @@ const PSEUDO_CLASSES: &[(&str, Option<usize>)] = &[
 ];
 
 /// The schema type names.
-pub const TYPE_NAMES: &[&str] = &["string", "int", "double", "bool", "duration", "timestamp", "json"];
+pub const TYPE_NAMES: &[&str] = &[
+    "string",
+    "int",
+    "double",
+    "bool",
+    "duration",
+    "timestamp",
+    "json",
+];
 
 struct Validator<'a> {
     text: &'a str,
     out: &'a mut Vec<Diagnostic>,
 }
 
-pub(crate) fn validate(file: &SourceFile, text: &str, comments: &[TextRange], out: &mut Vec<Diagnostic>) {
+pub(crate) fn validate(
+    file: &SourceFile,
+    text: &str,
+    comments: &[TextRange],
+    out: &mut Vec<Diagnostic>,
+) {
     if file.items.is_empty() && !out.iter().any(Diagnostic::is_error) {
-        let range = comments.first().map_or(TextRange::new(0, text.len() as u32), |c| *c);
+        let range = comments
+            .first()
+            .map_or(TextRange::new(0, text.len() as u32), |c| *c);
         out.push(
-            Diagnostic::new(codes::EMPTY_FILE, range, "this file has no tests, suites or schema")
-                .with_label("nothing to check")
-                .with_help("add a `test \"name\" { ... }`, or delete the file"),
+            Diagnostic::new(
+                codes::EMPTY_FILE,
+                range,
+                "this file has no tests, suites or schema",
+            )
+            .with_label("nothing to check")
+            .with_help("add a `test \"name\" { ... }`, or delete the file"),
         );
     }
     let mut v = Validator { text, out };
@@ -142,9 +207,14 @@ impl Validator<'_> {
 
     fn misplaced(&mut self, stmt: &Stmt, place: Place) {
         let range = stmt.range();
-        let keyword_range = TextRange::new(range.start, (range.start + stmt.keyword().len() as u32).min(range.end));
+        let keyword_range = TextRange::new(
+            range.start,
+            (range.start + stmt.keyword().len() as u32).min(range.end),
+        );
         let help = match stmt {
-            Stmt::Use(_) | Stmt::Schema(_) | Stmt::Suite(_) => "move it to the top level of the file",
+            Stmt::Use(_) | Stmt::Schema(_) | Stmt::Suite(_) => {
+                "move it to the top level of the file"
+            }
             Stmt::Test(_) => "tests live at the top level or in a suite; is a `}` missing above?",
             Stmt::Trigger(_) | Stmt::Wait(_) | Stmt::Output(_) => "move it directly into the test",
             Stmt::Expect(_) | Stmt::Block(_) => "assertions live in tests and span blocks",
@@ -167,10 +237,19 @@ impl Validator<'_> {
             Stmt::Schema(schema) => self.schema(schema),
             Stmt::Test(test) => {
                 self.block(&test.body, Place::Test);
-                let has_block = self.text.get(test.range.to_usize()).is_some_and(|t| t.contains('{'));
+                let has_block = self
+                    .text
+                    .get(test.range.to_usize())
+                    .is_some_and(|t| t.contains('{'));
                 if has_block && !test.body.iter().any(|s| matches!(s, Stmt::Trigger(_))) {
-                    let keyword = TextRange::new(test.range.start, (test.range.start + 4).min(test.range.end));
-                    let at = test.name.as_ref().map_or(keyword, |name| keyword.cover(name.range));
+                    let keyword = TextRange::new(
+                        test.range.start,
+                        (test.range.start + 4).min(test.range.end),
+                    );
+                    let at = test
+                        .name
+                        .as_ref()
+                        .map_or(keyword, |name| keyword.cover(name.range));
                     self.out.push(
                         Diagnostic::new(codes::MISSING_TRIGGER, at, "this test has no trigger")
                             .with_label("what produces the trace?")
@@ -206,10 +285,14 @@ impl Validator<'_> {
         if let Some(first) = triggers.next() {
             for extra in triggers {
                 self.out.push(
-                    Diagnostic::new(codes::DUPLICATE_TRIGGER, extra.range, "a test has one trigger")
-                        .with_label("second trigger")
-                        .with_secondary(first.range, "first trigger")
-                        .with_help("split this into two tests, or run them in order in a `suite`"),
+                    Diagnostic::new(
+                        codes::DUPLICATE_TRIGGER,
+                        extra.range,
+                        "a test has one trigger",
+                    )
+                    .with_label("second trigger")
+                    .with_secondary(first.range, "first trigger")
+                    .with_help("split this into two tests, or run them in order in a `suite`"),
                 );
             }
         }
@@ -220,14 +303,22 @@ impl Validator<'_> {
             self.expr(arg);
         }
         let kind = trigger.kind.text.as_str();
-        let Some((_, (min, max), shape, options)) = TRIGGERS.iter().find(|(name, ..)| *name == kind) else {
+        let Some((_, (min, max), shape, options)) =
+            TRIGGERS.iter().find(|(name, ..)| *name == kind)
+        else {
             let names: Vec<&str> = TRIGGERS.iter().map(|t| t.0).collect();
-            let mut d = Diagnostic::new(codes::UNKNOWN_TRIGGER, trigger.kind.range, format!("unknown trigger `{kind}`"))
-                .with_label("not a trigger kind");
+            let mut d = Diagnostic::new(
+                codes::UNKNOWN_TRIGGER,
+                trigger.kind.range,
+                format!("unknown trigger `{kind}`"),
+            )
+            .with_label("not a trigger kind");
             d = match closest(kind, &names) {
-                Some(best) => d
-                    .with_help(format!("did you mean `{best}`?"))
-                    .with_fix(format!("replace with `{best}`"), trigger.kind.range, best),
+                Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(
+                    format!("replace with `{best}`"),
+                    trigger.kind.range,
+                    best,
+                ),
                 None => d.with_help("the triggers are `http`, `grpc`, `exec` and `trace`"),
             };
             self.out.push(d);
@@ -240,9 +331,16 @@ impl Validator<'_> {
                 _ => trigger.kind.range,
             };
             self.out.push(
-                Diagnostic::new(codes::TRIGGER_ARGUMENTS, range, format!("`trigger {kind}` takes {shape_short}", shape_short = arity(*min, *max)))
-                    .with_label(format!("{n} given"))
-                    .with_help(format!("`{kind}` takes {shape}")),
+                Diagnostic::new(
+                    codes::TRIGGER_ARGUMENTS,
+                    range,
+                    format!(
+                        "`trigger {kind}` takes {shape_short}",
+                        shape_short = arity(*min, *max)
+                    ),
+                )
+                .with_label(format!("{n} given"))
+                .with_help(format!("`{kind}` takes {shape}")),
             );
         }
         self.options(&trigger.options, options, kind);
@@ -257,14 +355,22 @@ impl Validator<'_> {
             let name = opt.name.text.as_str();
             let Some(spec) = specs.iter().find(|s| s.name == name) else {
                 let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
-                let mut d = Diagnostic::new(codes::UNKNOWN_OPTION, opt.name.range, format!("`{owner}` has no option `{name}`"))
-                    .with_label("unknown option");
+                let mut d = Diagnostic::new(
+                    codes::UNKNOWN_OPTION,
+                    opt.name.range,
+                    format!("`{owner}` has no option `{name}`"),
+                )
+                .with_label("unknown option");
                 d = match closest(name, &names) {
-                    Some(best) => d
-                        .with_help(format!("did you mean `{best}`?"))
-                        .with_fix(format!("replace with `{best}`"), opt.name.range, best),
+                    Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(
+                        format!("replace with `{best}`"),
+                        opt.name.range,
+                        best,
+                    ),
                     None if names.is_empty() => d.with_help(format!("`{owner}` takes no options")),
-                    None => d.with_help(format!("the options of `{owner}` are {}", names.join(", "))),
+                    None => {
+                        d.with_help(format!("the options of `{owner}` are {}", names.join(", ")))
+                    }
                 };
                 self.out.push(d);
                 continue;
@@ -272,11 +378,15 @@ impl Validator<'_> {
             if !spec.repeatable {
                 if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
                     self.out.push(
-                        Diagnostic::new(codes::DUPLICATE_OPTION, opt.name.range, format!("`{name}` is set twice"))
-                            .with_label("second time")
-                            .with_secondary(*first, "first set here")
-                            .with_help("keep one of them")
-                            .with_fix("remove this one", opt.range, ""),
+                        Diagnostic::new(
+                            codes::DUPLICATE_OPTION,
+                            opt.name.range,
+                            format!("`{name}` is set twice"),
+                        )
+                        .with_label("second time")
+                        .with_secondary(*first, "first set here")
+                        .with_help("keep one of them")
+                        .with_fix("remove this one", opt.range, ""),
                     );
                 }
                 seen.push((name, opt.name.range));
@@ -285,9 +395,13 @@ impl Validator<'_> {
             if n < spec.args.0 || n > spec.args.1 || opt.value.is_some() != spec.value {
                 let value = if spec.value { " and `= value`" } else { "" };
                 self.out.push(
-                    Diagnostic::new(codes::OPTION_ARGUMENTS, opt.range, format!("`{name}` takes {}{value}", arity(spec.args.0, spec.args.1)))
-                        .with_label("wrong arguments")
-                        .with_help(option_example(name)),
+                    Diagnostic::new(
+                        codes::OPTION_ARGUMENTS,
+                        opt.range,
+                        format!("`{name}` takes {}{value}", arity(spec.args.0, spec.args.1)),
+                    )
+                    .with_label("wrong arguments")
+                    .with_help(option_example(name)),
                 );
                 continue;
             }
@@ -304,9 +418,16 @@ impl Validator<'_> {
                 if let Some(wanted) = wanted {
                     if opt.args.len() - 1 != wanted {
                         self.out.push(
-                            Diagnostic::new(codes::OPTION_ARGUMENTS, opt.range, format!("`{name} {first_word}` takes {}", arity(wanted, wanted)))
-                                .with_label(format!("{} given", opt.args.len() - 1))
-                                .with_help(format!("{}; put each option on its own line", option_example(name))),
+                            Diagnostic::new(
+                                codes::OPTION_ARGUMENTS,
+                                opt.range,
+                                format!("`{name} {first_word}` takes {}", arity(wanted, wanted)),
+                            )
+                            .with_label(format!("{} given", opt.args.len() - 1))
+                            .with_help(format!(
+                                "{}; put each option on its own line",
+                                option_example(name)
+                            )),
                         );
                         continue;
                     }
@@ -319,11 +440,26 @@ impl Validator<'_> {
                     _ => None,
                 };
                 if !word.is_some_and(|w| spec.kinds.contains(&w)) {
-                    let code = if name == "body" { codes::UNKNOWN_BODY_KIND } else { codes::OPTION_ARGUMENTS };
-                    let mut d = Diagnostic::new(code, first.range, format!("`{name}` must be followed by one of {}", spec.kinds.join(", ")))
-                        .with_label(format!("unknown {name} kind"));
+                    let code = if name == "body" {
+                        codes::UNKNOWN_BODY_KIND
+                    } else {
+                        codes::OPTION_ARGUMENTS
+                    };
+                    let mut d = Diagnostic::new(
+                        code,
+                        first.range,
+                        format!(
+                            "`{name}` must be followed by one of {}",
+                            spec.kinds.join(", ")
+                        ),
+                    )
+                    .with_label(format!("unknown {name} kind"));
                     if let Some(best) = word.and_then(|w| closest(w, spec.kinds)) {
-                        d = d.with_help(format!("did you mean `{best}`?")).with_fix(format!("replace with `{best}`"), first.range, best);
+                        d = d.with_help(format!("did you mean `{best}`?")).with_fix(
+                            format!("replace with `{best}`"),
+                            first.range,
+                            best,
+                        );
                     } else {
                         d = d.with_help(option_example(name));
                     }
@@ -351,8 +487,12 @@ impl Validator<'_> {
                     "str" | "text" => Some("string"),
                     _ => None,
                 };
-                let mut d = Diagnostic::new(codes::UNKNOWN_TYPE, name.range, format!("unknown type `{}`", name.text))
-                    .with_label("not a type");
+                let mut d = Diagnostic::new(
+                    codes::UNKNOWN_TYPE,
+                    name.range,
+                    format!("unknown type `{}`", name.text),
+                )
+                .with_label("not a type");
                 d = match alias.or_else(|| closest(&name.text, TYPE_NAMES)) {
                     Some(best) => d
                         .with_help(format!("did you mean `{best}`?"))
@@ -373,9 +513,15 @@ impl Validator<'_> {
                     if let ExprKind::Binary(inner, ..) = &lhs.kind {
                         if inner.is_comparison() {
                             self.out.push(
-                                Diagnostic::new(codes::CHAINED_COMPARISON, expr.range, "comparisons cannot be chained")
-                                    .with_label(format!("`{}` then `{}`", inner.as_str(), op.as_str()))
-                                    .with_help("write two comparisons joined by `and`: `a < b and b < c`"),
+                                Diagnostic::new(
+                                    codes::CHAINED_COMPARISON,
+                                    expr.range,
+                                    "comparisons cannot be chained",
+                                )
+                                .with_label(format!("`{}` then `{}`", inner.as_str(), op.as_str()))
+                                .with_help(
+                                    "write two comparisons joined by `and`: `a < b and b < c`",
+                                ),
                             );
                         }
                     }
@@ -387,9 +533,14 @@ impl Validator<'_> {
                 self.pseudo(pseudo);
                 self.expr(base);
             }
-            ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(|e| self.expr(e)),
+            ExprKind::List(items) | ExprKind::Call(_, items) => {
+                items.iter().for_each(|e| self.expr(e))
+            }
             ExprKind::Object(entries) => entries.iter().for_each(|e| self.expr(&e.value)),
-            ExprKind::Field(base, _) | ExprKind::Unary(_, base) | ExprKind::Exists(base) | ExprKind::Paren(base) => self.expr(base),
+            ExprKind::Field(base, _)
+            | ExprKind::Unary(_, base)
+            | ExprKind::Exists(base)
+            | ExprKind::Paren(base) => self.expr(base),
             ExprKind::Index(base, index) => {
                 self.expr(base);
                 self.expr(index);
@@ -428,8 +579,12 @@ impl Validator<'_> {
         let name = pseudo.name.text.as_str();
         let Some((_, arity)) = PSEUDO_CLASSES.iter().find(|(n, _)| *n == name) else {
             let names: Vec<&str> = PSEUDO_CLASSES.iter().map(|p| p.0).collect();
-            let mut d = Diagnostic::new(codes::UNKNOWN_PSEUDO_CLASS, pseudo.range, format!("unknown pseudo-class `:{name}`"))
-                .with_label("not a pseudo-class");
+            let mut d = Diagnostic::new(
+                codes::UNKNOWN_PSEUDO_CLASS,
+                pseudo.range,
+                format!("unknown pseudo-class `:{name}`"),
+            )
+            .with_label("not a pseudo-class");
             d = match closest(name, &names) {
                 Some(best) => d
                     .with_help(format!("did you mean `:{best}`?"))
@@ -448,16 +603,24 @@ impl Validator<'_> {
         if given != *arity {
             let help = match arity {
                 None => format!("write `:{name}` without parentheses"),
-                Some(_) if name == "nth" => "write `:nth(N)`; 1 is the first span by start time".to_string(),
-                Some(_) => format!("write `:{name}(selector)`, e.g. `:{name}(> span[db.system.name exists])`"),
+                Some(_) if name == "nth" => {
+                    "write `:nth(N)`; 1 is the first span by start time".to_string()
+                }
+                Some(_) => format!(
+                    "write `:{name}(selector)`, e.g. `:{name}(> span[db.system.name exists])`"
+                ),
             };
             self.out.push(
-                Diagnostic::new(codes::PSEUDO_CLASS_ARGUMENT, pseudo.range, format!("wrong arguments for `:{name}`"))
-                    .with_label(match arity {
-                        None => "takes no arguments".to_string(),
-                        Some(n) => format!("takes {n} argument"),
-                    })
-                    .with_help(help),
+                Diagnostic::new(
+                    codes::PSEUDO_CLASS_ARGUMENT,
+                    pseudo.range,
+                    format!("wrong arguments for `:{name}`"),
+                )
+                .with_label(match arity {
+                    None => "takes no arguments".to_string(),
+                    Some(n) => format!("takes {n} argument"),
+                })
+                .with_help(help),
             );
         }
     }
@@ -479,7 +642,9 @@ fn option_example(name: &str) -> String {
         "body" => "body json { \"sku\": \"BOOK-42\" }` or `body text \"hello\"",
         "auth" => "auth bearer env.secret.TOKEN` or `auth basic \"user\" env.secret.PASSWORD",
         "timeout" => "timeout 5s",
-        "tls" => "tls ca \"certs/ca.pem\"`, `tls cert \"client.pem\" \"client.key\"` or `tls insecure",
+        "tls" => {
+            "tls ca \"certs/ca.pem\"`, `tls cert \"client.pem\" \"client.key\"` or `tls insecure"
+        }
         "redirects" => "redirects 5",
         "metadata" => "metadata \"x-tenant\" = \"acme\"",
         "message" => "message { \"sku\": \"BOOK-42\" }",

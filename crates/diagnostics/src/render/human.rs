@@ -10,7 +10,11 @@ pub struct HumanOptions {
 }
 
 /// Renders diagnostics as ariadne reports with source excerpts. Offsets are bytes.
-pub fn render_human(file: SourceFile<'_>, diagnostics: &[Diagnostic], options: HumanOptions) -> String {
+pub fn render_human(
+    file: SourceFile<'_>,
+    diagnostics: &[Diagnostic],
+    options: HumanOptions,
+) -> String {
     let mut out = Vec::new();
     let source = Source::from(file.text);
     let text_len = file.text.len();
@@ -36,7 +40,11 @@ pub fn render_human(file: SourceFile<'_>, diagnostics: &[Diagnostic], options: H
         let config = Config::default()
             .with_index_type(IndexType::Byte)
             .with_color(options.color)
-            .with_char_set(if options.color { CharSet::Unicode } else { CharSet::Ascii });
+            .with_char_set(if options.color {
+                CharSet::Unicode
+            } else {
+                CharSet::Ascii
+            });
         let mut primary_label = Label::new((file.path, primary.clone())).with_color(color);
         if !diagnostic.primary.message.is_empty() {
             primary_label = primary_label.with_message(&diagnostic.primary.message);

@@ -39,15 +39,25 @@ pub struct JsonDiagnostic<'a> {
 
 fn position(index: &LineIndex, offset: u32) -> Position {
     let LineCol { line, col } = index.line_col(offset);
-    Position { offset, line: line + 1, column: col + 1 }
+    Position {
+        offset,
+        line: line + 1,
+        column: col + 1,
+    }
 }
 
 fn range(index: &LineIndex, range: TextRange) -> JsonRange {
-    JsonRange { start: position(index, range.start), end: position(index, range.end) }
+    JsonRange {
+        start: position(index, range.start),
+        end: position(index, range.end),
+    }
 }
 
 /// The JSON values of a file's diagnostics.
-pub fn json_value<'a>(file: SourceFile<'a>, diagnostics: &'a [Diagnostic]) -> Vec<JsonDiagnostic<'a>> {
+pub fn json_value<'a>(
+    file: SourceFile<'a>,
+    diagnostics: &'a [Diagnostic],
+) -> Vec<JsonDiagnostic<'a>> {
     let index = LineIndex::new(file.text);
     diagnostics
         .iter()
@@ -61,7 +71,10 @@ pub fn json_value<'a>(file: SourceFile<'a>, diagnostics: &'a [Diagnostic]) -> Ve
             secondary: d
                 .secondary
                 .iter()
-                .map(|l| JsonLabel { range: range(&index, l.range), message: &l.message })
+                .map(|l| JsonLabel {
+                    range: range(&index, l.range),
+                    message: &l.message,
+                })
                 .collect(),
             help: d.help.as_deref(),
             fixes: &d.fixes,

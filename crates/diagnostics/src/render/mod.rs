@@ -5,8 +5,8 @@ mod human;
 mod json;
 
 pub use github::render_github;
-pub use human::{render_human, HumanOptions};
-pub use json::{json_value, JsonDiagnostic};
+pub use human::{HumanOptions, render_human};
+pub use json::{JsonDiagnostic, json_value};
 
 /// One source file: its display path and its text.
 #[derive(Clone, Copy, Debug)]

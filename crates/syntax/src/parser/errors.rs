@@ -46,7 +46,11 @@ pub(crate) fn convert(src: &str, errors: Vec<Rich<'_, Kind>>, out: &mut Vec<Diag
                 (names, found.as_deref().copied())
             }
             RichReason::Custom(message) => {
-                out.push(Diagnostic::new(codes::UNEXPECTED_TOKEN, range(span), message.clone()));
+                out.push(Diagnostic::new(
+                    codes::UNEXPECTED_TOKEN,
+                    range(span),
+                    message.clone(),
+                ));
                 continue;
             }
         };
@@ -54,30 +58,49 @@ pub(crate) fn convert(src: &str, errors: Vec<Rich<'_, Kind>>, out: &mut Vec<Diag
             continue;
         }
         let inserted_closer = span.start == span.end
-            && matches!(found_kind, Some(Kind::RBrace | Kind::RBracket | Kind::RParen));
+            && matches!(
+                found_kind,
+                Some(Kind::RBrace | Kind::RBracket | Kind::RParen)
+            );
         if inserted_closer && out.iter().any(|d| d.code == codes::UNCLOSED_DELIMITER) {
             continue;
         }
         let found_text = found(src, span, found_kind);
         // Inside an operator the expression's label is not in scope, but its first tokens are.
-        let starts_expression = ["name", "`(`", "`[`"].iter().all(|t| expected.iter().any(|e| e == t));
+        let starts_expression = ["name", "`(`", "`[`"]
+            .iter()
+            .all(|t| expected.iter().any(|e| e == t));
         let wants_expression = starts_expression || expected.iter().any(|e| e == "expression");
-        let expected: Vec<String> =
-            expected.into_iter().filter(|e| e != "something else" && e != "something").collect();
+        let expected: Vec<String> = expected
+            .into_iter()
+            .filter(|e| e != "something else" && e != "something")
+            .collect();
         let diagnostic = if wants_expression && found_kind.is_none_or(|k| !k.starts_statement()) {
-            Diagnostic::new(codes::EXPECTED_EXPRESSION, range(span), format!("expected an expression, found {found_text}"))
-                .with_label("expected an expression here")
+            Diagnostic::new(
+                codes::EXPECTED_EXPRESSION,
+                range(span),
+                format!("expected an expression, found {found_text}"),
+            )
+            .with_label("expected an expression here")
         } else if wants_expression {
-            Diagnostic::new(codes::EXPECTED_EXPRESSION, range(span), format!("expected an expression, found {found_text}"))
-                .with_label("the statement ends before its value")
+            Diagnostic::new(
+                codes::EXPECTED_EXPRESSION,
+                range(span),
+                format!("expected an expression, found {found_text}"),
+            )
+            .with_label("the statement ends before its value")
         } else {
             let list = match expected.len() {
                 0 => "something else".to_string(),
                 1 => expected[0].clone(),
                 n => format!("{} or {}", expected[..n - 1].join(", "), expected[n - 1]),
             };
-            Diagnostic::new(codes::UNEXPECTED_TOKEN, range(span), format!("expected {list}, found {found_text}"))
-                .with_label(format!("unexpected {found_text}"))
+            Diagnostic::new(
+                codes::UNEXPECTED_TOKEN,
+                range(span),
+                format!("expected {list}, found {found_text}"),
+            )
+            .with_label(format!("unexpected {found_text}"))
         };
         out.push(diagnostic);
     }

@@ -47,7 +47,14 @@ where
             k.is_keyword()
                 && !matches!(
                     k,
-                    Kind::Span | Kind::Not | Kind::No | Kind::Some | Kind::Any | Kind::Exactly | Kind::True | Kind::False
+                    Kind::Span
+                        | Kind::Not
+                        | Kind::No
+                        | Kind::Some
+                        | Kind::Any
+                        | Kind::Exactly
+                        | Kind::True
+                        | Kind::False
                 )
         })
         .map_with(move |_, e| cx.name(e.span()))
@@ -59,15 +66,23 @@ where
             segments.push(first);
             segments
         })
-        .foldl(just(Kind::Dot).ignore_then(word(cx)).repeated(), |mut segments, segment| {
-            segments.push(segment);
-            segments
+        .foldl(
+            just(Kind::Dot).ignore_then(word(cx)).repeated(),
+            |mut segments, segment| {
+                segments.push(segment);
+                segments
+            },
+        )
+        .map_with(|segments, e| Path {
+            segments,
+            range: range(e.span()),
         })
-        .map_with(|segments, e| Path { segments, range: range(e.span()) })
 }
 
 /// A string literal token (terminated or not).
-pub(crate) fn string<'t, I, Er>(cx: &'t Cx<'t>) -> impl Parser<'t, I, StringLit, extra::Err<Er>> + Clone
+pub(crate) fn string<'t, I, Er>(
+    cx: &'t Cx<'t>,
+) -> impl Parser<'t, I, StringLit, extra::Err<Er>> + Clone
 where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
     Er: ParseError<'t, I>,
@@ -145,7 +160,10 @@ pub(crate) fn single_equals(eq: SimpleSpan) -> Diagnostic {
 }
 
 fn binary(op: BinaryOp, l: Expr, r: Expr, span: SimpleSpan) -> Expr {
-    Expr { kind: ExprKind::Binary(op, boxed(l), boxed(r)), range: range(span) }
+    Expr {
+        kind: ExprKind::Binary(op, boxed(l), boxed(r)),
+        range: range(span),
+    }
 }
 
 fn comparison<'t, I, Er>(cx: &'t Cx<'t>) -> impl Parser<'t, I, BinaryOp, extra::Err<Er>> + Clone
@@ -231,15 +249,26 @@ where
     Er: ParseError<'t, I>,
 {
     recursive(move |chain| {
-        let combinator = select! { Kind::Gt => Combinator::Child, Kind::GtGt => Combinator::Descendant };
-        let span_unit = postfix_ops(cx, expr.clone(), just(Kind::Span).map_with(|_, e| Expr {
-            kind: ExprKind::Span,
-            range: range(e.span()),
-        }));
-        let relative = combinator.then(span_unit.clone()).map_with(|(combinator, right), e| Expr {
-            kind: ExprKind::Combine { left: None, combinator, right: boxed(right) },
-            range: range(e.span()),
-        });
+        let combinator =
+            select! { Kind::Gt => Combinator::Child, Kind::GtGt => Combinator::Descendant };
+        let span_unit = postfix_ops(
+            cx,
+            expr.clone(),
+            just(Kind::Span).map_with(|_, e| Expr {
+                kind: ExprKind::Span,
+                range: range(e.span()),
+            }),
+        );
+        let relative = combinator
+            .then(span_unit.clone())
+            .map_with(|(combinator, right), e| Expr {
+                kind: ExprKind::Combine {
+                    left: None,
+                    combinator,
+                    right: boxed(right),
+                },
+                range: range(e.span()),
+            });
         let quantifier = choice((
             just(Kind::No).map_with(|_, e| Quantifier::No(range(e.span()))),
             just(Kind::Some).map_with(|_, e| Quantifier::Some(range(e.span()))),
@@ -260,10 +289,13 @@ where
                     Quantifier::Exactly(boxed(n), r)
                 }),
         ));
-        let quantified = quantifier.then(chain.clone()).map_with(|(q, x): (Quantifier, Expr), e| Expr {
-            kind: ExprKind::Quantified(q, boxed(x)),
-            range: range(e.span()),
-        });
+        let quantified =
+            quantifier
+                .then(chain.clone())
+                .map_with(|(q, x): (Quantifier, Expr), e| Expr {
+                    kind: ExprKind::Quantified(q, boxed(x)),
+                    range: range(e.span()),
+                });
         let unit = postfix_ops(cx, expr.clone(), primary(cx, expr.clone()));
         // A combinator continues a selector only on the same line: at the start of a line, `>`
         // and `>>` begin a new relative selector (a new statement).
@@ -274,10 +306,17 @@ where
             .ignore_then(combinator);
         // Most operands are plain units: try them first.
         choice((unit, relative, quantified))
-            .foldl_with(continuing.then(span_unit).repeated(), |left, (combinator, right), e| Expr {
-                kind: ExprKind::Combine { left: Some(boxed(left)), combinator, right: boxed(right) },
-                range: range(e.span()),
-            })
+            .foldl_with(
+                continuing.then(span_unit).repeated(),
+                |left, (combinator, right), e| Expr {
+                    kind: ExprKind::Combine {
+                        left: Some(boxed(left)),
+                        combinator,
+                        right: boxed(right),
+                    },
+                    range: range(e.span()),
+                },
+            )
             .boxed()
     })
 }
@@ -296,13 +335,20 @@ where
         }
         if let ExprKind::Float(_) = kind {
             cx.report(
-                Diagnostic::new(codes::INVALID_QUANTIFIER, range(e.span()), "a count must be a whole number")
-                    .with_label("not an integer")
-                    .with_help("write `exactly N span[...]` with N an integer"),
+                Diagnostic::new(
+                    codes::INVALID_QUANTIFIER,
+                    range(e.span()),
+                    "a count must be a whole number",
+                )
+                .with_label("not an integer")
+                .with_help("write `exactly N span[...]` with N an integer"),
             );
             kind = ExprKind::Error;
         }
-        Expr { kind, range: range(e.span()) }
+        Expr {
+            kind,
+            range: range(e.span()),
+        }
     })
 }
 
@@ -321,24 +367,28 @@ where
         Index(Expr),
         Pseudo(Pseudo),
     }
-    let args = expr
-        .clone()
-        .separated_by(just(Kind::Comma))
-        .allow_trailing()
-        .collect::<Vec<_>>()
-        .delimited_by(just(Kind::LParen), just(Kind::RParen));
+    let args = comma_list(expr.clone(), Kind::LParen, Kind::RParen);
     let field = just(Kind::Dot).ignore_then(word(cx)).map(Post::Field);
     // `span[name = "x"]`: report `=` and read it as `==`, so the rest of the file is checked.
-    let predicate = expr.clone().then(just(Kind::Eq).map_with(|_, e| e.span()).then(expr.clone()).or_not()).map(
-        move |(lhs, single_eq)| match single_eq {
+    let predicate = expr
+        .clone()
+        .then(
+            just(Kind::Eq)
+                .map_with(|_, e| e.span())
+                .then(expr.clone())
+                .or_not(),
+        )
+        .map(move |(lhs, single_eq)| match single_eq {
             Some((eq, rhs)) => {
                 cx.report(single_equals(eq));
                 let r = lhs.range.cover(rhs.range);
-                Expr { kind: ExprKind::Binary(BinaryOp::Eq, boxed(lhs), boxed(rhs)), range: r }
+                Expr {
+                    kind: ExprKind::Binary(BinaryOp::Eq, boxed(lhs), boxed(rhs)),
+                    range: r,
+                }
             }
             None => lhs,
-        },
-    );
+        });
     let index = predicate
         .or_not()
         .delimited_by(just(Kind::LBracket), just(Kind::RBracket))
@@ -351,21 +401,52 @@ where
                         .with_help("to select every span, write `span` alone")
                         .with_fix("remove the brackets", range(span), ""),
                 );
-                Expr { kind: ExprKind::Error, range: range(span) }
+                Expr {
+                    kind: ExprKind::Error,
+                    range: range(span),
+                }
             }))
         });
     let pseudo = just(Kind::Colon)
         .ignore_then(word(cx))
         .then(args.or_not())
-        .map_with(|(name, args), e| Post::Pseudo(Pseudo { name, args, range: range(e.span()) }));
-    base.foldl_with(choice((field, index, pseudo)).repeated(), |base, post, e| {
-        let kind = match post {
-            Post::Field(name) => ExprKind::Field(boxed(base), name),
-            Post::Index(index) => ExprKind::Index(boxed(base), boxed(index)),
-            Post::Pseudo(pseudo) => ExprKind::Pseudo(boxed(base), pseudo),
-        };
-        Expr { kind, range: range(e.span()) }
-    })
+        .map_with(|(name, args), e| {
+            Post::Pseudo(Pseudo {
+                name,
+                args,
+                range: range(e.span()),
+            })
+        });
+    base.foldl_with(
+        choice((field, index, pseudo)).repeated(),
+        |base, post, e| {
+            let kind = match post {
+                Post::Field(name) => ExprKind::Field(boxed(base), name),
+                Post::Index(index) => ExprKind::Index(boxed(base), boxed(index)),
+                Post::Pseudo(pseudo) => ExprKind::Pseudo(boxed(base), pseudo),
+            };
+            Expr {
+                kind,
+                range: range(e.span()),
+            }
+        },
+    )
+}
+
+/// `open item, item, ... close`, with an optional trailing comma.
+fn comma_list<'t, I, Er>(
+    item: chumsky::Boxed<'t, 't, I, Expr, extra::Err<Er>>,
+    open: Kind,
+    close: Kind,
+) -> impl Parser<'t, I, Vec<Expr>, extra::Err<Er>> + Clone
+where
+    I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
+{
+    item.separated_by(just(Kind::Comma))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(just(open), just(close))
 }
 
 /// Literals, paths, calls, parentheses, lists, objects and `span`.
@@ -408,38 +489,50 @@ where
     });
     let string = string(cx).map(|lit| {
         let r = lit.range;
-        Expr { kind: ExprKind::String(lit), range: r }
+        Expr {
+            kind: ExprKind::String(lit),
+            range: r,
+        }
     });
-    let call_args = expr
-        .clone()
-        .separated_by(just(Kind::Comma))
-        .allow_trailing()
-        .collect::<Vec<_>>()
-        .delimited_by(just(Kind::LParen), just(Kind::RParen));
-    let path_or_call = path(cx).then(call_args.or_not()).map_with(|(path, args), e| {
-        let kind = match args {
-            // There are no methods: `a.b(x)` is a call of `a.b`, which the type checker rejects.
-            Some(args) => ExprKind::Call(Name { text: path.dotted().into(), range: path.range }, args),
-            None => ExprKind::Path(path),
-        };
-        Expr { kind, range: range(e.span()) }
-    });
+    let call_args = comma_list(expr.clone(), Kind::LParen, Kind::RParen);
+    let path_or_call = path(cx)
+        .then(call_args.or_not())
+        .map_with(|(path, args), e| {
+            let kind = match args {
+                // There are no methods: `a.b(x)` is a call of `a.b`, which the type checker rejects.
+                Some(args) => ExprKind::Call(
+                    Name {
+                        text: path.dotted().into(),
+                        range: path.range,
+                    },
+                    args,
+                ),
+                None => ExprKind::Path(path),
+            };
+            Expr {
+                kind,
+                range: range(e.span()),
+            }
+        });
     let paren = expr
         .clone()
         .delimited_by(just(Kind::LParen), just(Kind::RParen))
-        .map_with(|inner, e| Expr { kind: ExprKind::Paren(boxed(inner)), range: range(e.span()) });
-    let list = expr
-        .clone()
-        .separated_by(just(Kind::Comma))
-        .allow_trailing()
-        .collect::<Vec<_>>()
-        .delimited_by(just(Kind::LBracket), just(Kind::RBracket))
-        .map_with(|items, e| Expr { kind: ExprKind::List(items), range: range(e.span()) });
+        .map_with(|inner, e| Expr {
+            kind: ExprKind::Paren(boxed(inner)),
+            range: range(e.span()),
+        });
+    let list = comma_list(expr.clone(), Kind::LBracket, Kind::RBracket).map_with(|items, e| Expr {
+        kind: ExprKind::List(items),
+        range: range(e.span()),
+    });
     let key = choice((
         super::expr::string(cx).map(|lit| (lit, false)),
         word(cx).map(|name| {
             (
-                StringLit { parts: vec![StringPart::Text(name.text.to_string())], range: name.range },
+                StringLit {
+                    parts: vec![StringPart::Text(name.text.to_string())],
+                    range: name.range,
+                },
                 true,
             )
         }),
@@ -447,11 +540,18 @@ where
     let object = key
         .then_ignore(just(Kind::Colon))
         .then(expr)
-        .map(|((key, bare_key), value)| ObjectEntry { key, bare_key, value })
+        .map(|((key, bare_key), value)| ObjectEntry {
+            key,
+            bare_key,
+            value,
+        })
         .separated_by(just(Kind::Comma))
         .allow_trailing()
         .collect::<Vec<_>>()
         .delimited_by(just(Kind::LBrace), just(Kind::RBrace))
-        .map_with(|entries, e| Expr { kind: ExprKind::Object(entries), range: range(e.span()) });
+        .map_with(|entries, e| Expr {
+            kind: ExprKind::Object(entries),
+            range: range(e.span()),
+        });
     choice((path_or_call, literal, string, paren, list, object))
 }

@@ -49,7 +49,10 @@ impl<'t> Cx<'t> {
     }
 
     pub(crate) fn name(&self, span: SimpleSpan) -> Name {
-        Name { text: SmolStr::new(self.text(span)), range: range(span) }
+        Name {
+            text: SmolStr::new(self.text(span)),
+            range: range(span),
+        }
     }
 
     pub(crate) fn report(&self, diagnostic: Diagnostic) {
@@ -75,15 +78,28 @@ pub(crate) fn range(span: SimpleSpan) -> TextRange {
 }
 
 /// Parses balanced tokens into top-level statements, appending diagnostics.
-pub(crate) fn parse_tokens(src: &str, tokens: &[Token], diagnostics: &mut Vec<Diagnostic>) -> Vec<Stmt> {
-    let cx = Cx { src, diags: RefCell::new(Vec::new()) };
+pub(crate) fn parse_tokens(
+    src: &str,
+    tokens: &[Token],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Stmt> {
+    let cx = Cx {
+        src,
+        diags: RefCell::new(Vec::new()),
+    };
     let pairs: Vec<(Kind, SimpleSpan)> = tokens
         .iter()
-        .map(|t| (t.kind, SimpleSpan::from(t.range.start as usize..t.range.end as usize)))
+        .map(|t| {
+            (
+                t.kind,
+                SimpleSpan::from(t.range.start as usize..t.range.end as usize),
+            )
+        })
         .collect();
     let eoi = SimpleSpan::from(src.len()..src.len());
     // Fast pass: cheap errors. Valid input, the common case, is done after it.
-    let fast = file_parser::<_, chumsky::error::EmptyErr>(&cx).parse(pairs.as_slice().split_token_span(eoi));
+    let fast = file_parser::<_, chumsky::error::EmptyErr>(&cx)
+        .parse(pairs.as_slice().split_token_span(eoi));
     if !fast.has_errors() {
         if let Some(items) = fast.into_output() {
             diagnostics.extend(std::mem::take(&mut *cx.diags.borrow_mut()));

@@ -9,7 +9,9 @@ use chumsky::prelude::*;
 use tbt_diagnostics::{Diagnostic, TextRange, codes};
 
 /// The words that select an option's kind: `body json`, `auth bearer`, `tls insecure`.
-const OPTION_KIND_WORDS: &[&str] = &["json", "text", "form", "file", "basic", "bearer", "ca", "cert", "insecure"];
+const OPTION_KIND_WORDS: &[&str] = &[
+    "json", "text", "form", "file", "basic", "bearer", "ca", "cert", "insecure",
+];
 
 /// Words that people write for statements in other tools, with the tbt keyword to use.
 const STATEMENT_SYNONYMS: &[(&str, &str)] = &[
@@ -45,9 +47,12 @@ where
             .delimited_by(just(Kind::LBrace), just(Kind::RBrace))
             .labelled("block");
 
-        let use_stmt = just(Kind::Use)
-            .ignore_then(string(cx))
-            .map_with(|path, e| Stmt::Use(Use { path, range: range(e.span()) }));
+        let use_stmt = just(Kind::Use).ignore_then(string(cx)).map_with(|path, e| {
+            Stmt::Use(Use {
+                path,
+                range: range(e.span()),
+            })
+        });
 
         let schema_stmt = just(Kind::Schema)
             .map_with(|_, e| e.span())
@@ -57,7 +62,10 @@ where
                     cx.report(missing_block(keyword, "schema"));
                     Vec::new()
                 });
-                Stmt::Schema(Schema { items, range: range(e.span()) })
+                Stmt::Schema(Schema {
+                    items,
+                    range: range(e.span()),
+                })
             });
 
         let named_block = |keyword: Kind, what: &'static str| {
@@ -68,9 +76,13 @@ where
                 .map_with(move |((keyword, name), body), e| {
                     if name.is_none() {
                         cx.report(
-                            Diagnostic::new(codes::MISSING_NAME, range(keyword), format!("this {what} has no name"))
-                                .with_label(format!("expected a string after `{what}`"))
-                                .with_help(format!("name it: `{what} \"what it checks\" {{ ... }}`")),
+                            Diagnostic::new(
+                                codes::MISSING_NAME,
+                                range(keyword),
+                                format!("this {what} has no name"),
+                            )
+                            .with_label(format!("expected a string after `{what}`"))
+                            .with_help(format!("name it: `{what} \"what it checks\" {{ ... }}`")),
                         );
                     }
                     let body = body.unwrap_or_else(|| {
@@ -91,7 +103,9 @@ where
         let same_line_arg = |allow_brace: bool| {
             any()
                 .map_with(|k: Kind, e| (k, e.span()))
-                .filter(move |(k, span)| (allow_brace || *k != Kind::LBrace) && !cx.starts_line(*span))
+                .filter(move |(k, span)| {
+                    (allow_brace || *k != Kind::LBrace) && !cx.starts_line(*span)
+                })
                 .rewind()
                 .ignore_then(arg.clone())
         };
@@ -99,12 +113,20 @@ where
         // postfix, so `json [1]` is not read as indexing.
         let kind_word = just(Kind::Ident)
             .map_with(|_, e| e.span())
-            .filter(move |span| OPTION_KIND_WORDS.contains(&cx.text(*span)) && !cx.starts_line(*span))
+            .filter(move |span| {
+                OPTION_KIND_WORDS.contains(&cx.text(*span)) && !cx.starts_line(*span)
+            })
             .then_ignore(just(Kind::Dot).not().rewind())
             .map(move |span| {
                 let name = cx.name(span);
                 let r = name.range;
-                Expr { kind: ExprKind::Path(Path { segments: vec![name], range: r }), range: r }
+                Expr {
+                    kind: ExprKind::Path(Path {
+                        segments: vec![name],
+                        range: r,
+                    }),
+                    range: r,
+                }
             });
         let option = ident(cx)
             .then(
@@ -119,24 +141,43 @@ where
                     }),
             )
             .then(just(Kind::Eq).ignore_then(expr.clone()).or_not())
-            .map_with(|((name, args), value), e| Opt { name, args, value, range: range(e.span()) });
+            .map_with(|((name, args), value), e| Opt {
+                name,
+                args,
+                value,
+                range: range(e.span()),
+            });
         let options = option
-            .recover_with(via_parser(skip_statement(cx).to(None::<Opt>).map(|_| Opt {
-                name: Name { text: "".into(), range: TextRange::default() },
-                args: Vec::new(),
-                value: None,
-                range: TextRange::default(),
+            .recover_with(via_parser(skip_statement(cx).to(None::<Opt>).map(|_| {
+                Opt {
+                    name: Name {
+                        text: "".into(),
+                        range: TextRange::default(),
+                    },
+                    args: Vec::new(),
+                    value: None,
+                    range: TextRange::default(),
+                }
             })))
             .repeated()
             .collect::<Vec<_>>()
-            .map(|opts| opts.into_iter().filter(|o| !o.name.text.is_empty()).collect::<Vec<_>>())
+            .map(|opts| {
+                opts.into_iter()
+                    .filter(|o| !o.name.text.is_empty())
+                    .collect::<Vec<_>>()
+            })
             .delimited_by(just(Kind::LBrace), just(Kind::RBrace));
         let trigger_stmt = just(Kind::Trigger)
             .ignore_then(word(cx).labelled("trigger kind"))
             .then(same_line_arg(false).repeated().collect::<Vec<_>>())
             .then(options.or_not())
             .map_with(|((kind, args), options), e| {
-                Stmt::Trigger(Trigger { kind, args, options: options.unwrap_or_default(), range: range(e.span()) })
+                Stmt::Trigger(Trigger {
+                    kind,
+                    args,
+                    options: options.unwrap_or_default(),
+                    range: range(e.span()),
+                })
             });
 
         let expect_stmt = just(Kind::Expect)
@@ -178,16 +219,24 @@ where
                 .ignore_then(word(cx).map_with(move |name, e| {
                     if let Some(kw) = Kind::keyword(&name.text) {
                         cx.report(
-                            Diagnostic::new(codes::KEYWORD_AS_NAME, range(e.span()), format!("`{}` is a keyword", kw.describe()))
-                                .with_label("cannot be used as a name")
-                                .with_help(format!("pick another name, such as `{}_value`", name.text)),
+                            Diagnostic::new(
+                                codes::KEYWORD_AS_NAME,
+                                range(e.span()),
+                                format!("`{}` is a keyword", kw.describe()),
+                            )
+                            .with_label("cannot be used as a name")
+                            .with_help(format!("pick another name, such as `{}_value`", name.text)),
                         );
                     }
                     name
                 }))
                 .then_ignore(just(Kind::Eq))
                 .then(expr.clone())
-                .map_with(|(name, value), e| Let { name, value, range: range(e.span()) })
+                .map_with(|(name, value), e| Let {
+                    name,
+                    value,
+                    range: range(e.span()),
+                })
         };
         let let_stmt = binding(Kind::Let).map(Stmt::Let);
         let output_stmt = binding(Kind::Output).map(Stmt::Output);
@@ -195,7 +244,14 @@ where
         let wait_stmt = just(Kind::Wait)
             .ignore_then(ident(cx).labelled("`until`, `timeout` or `settle`"))
             .then(expr.clone())
-            .map_with(|(name, value), e| Stmt::Wait(Opt { name, args: vec![value], value: None, range: range(e.span()) }));
+            .map_with(|(name, value), e| {
+                Stmt::Wait(Opt {
+                    name,
+                    args: vec![value],
+                    value: None,
+                    range: range(e.span()),
+                })
+            });
 
         // A word that is not a statement, such as `assert`: one diagnostic, then skip the rest.
         let unknown_word = just(Kind::Ident)
@@ -205,14 +261,24 @@ where
                     .filter(|k: &Kind| {
                         !matches!(
                             k,
-                            Kind::LBrace | Kind::LBracket | Kind::Dot | Kind::Colon | Kind::Gt | Kind::GtGt | Kind::LParen
+                            Kind::LBrace
+                                | Kind::LBracket
+                                | Kind::Dot
+                                | Kind::Colon
+                                | Kind::Gt
+                                | Kind::GtGt
+                                | Kind::LParen
                         )
                     })
                     .rewind(),
             )
             .then_ignore(skip_rest(cx))
             .map_with(move |word_span, e| {
-                cx.report(unknown_statement(cx.src, cx.text(word_span), range(word_span)));
+                cx.report(unknown_statement(
+                    cx.src,
+                    cx.text(word_span),
+                    range(word_span),
+                ));
                 Stmt::Error(range(e.span()))
             });
 
@@ -252,7 +318,9 @@ where
             expr_stmt,
         ))
         .labelled("statement")
-        .recover_with(via_parser(skip_statement(cx).map_with(|_, e| Stmt::Error(range(e.span())))))
+        .recover_with(via_parser(
+            skip_statement(cx).map_with(|_, e| Stmt::Error(range(e.span()))),
+        ))
         .boxed()
     });
     stmt.repeated().collect::<Vec<Stmt>>()
@@ -267,11 +335,24 @@ where
     recursive(|group| {
         let inner = group.repeated();
         choice((
-            just(Kind::LBrace).ignore_then(inner.clone()).then_ignore(just(Kind::RBrace)),
-            just(Kind::LBracket).ignore_then(inner.clone()).then_ignore(just(Kind::RBracket)),
-            just(Kind::LParen).ignore_then(inner).then_ignore(just(Kind::RParen)),
-            none_of([Kind::LBrace, Kind::RBrace, Kind::LBracket, Kind::RBracket, Kind::LParen, Kind::RParen])
-                .ignored(),
+            just(Kind::LBrace)
+                .ignore_then(inner.clone())
+                .then_ignore(just(Kind::RBrace)),
+            just(Kind::LBracket)
+                .ignore_then(inner.clone())
+                .then_ignore(just(Kind::RBracket)),
+            just(Kind::LParen)
+                .ignore_then(inner)
+                .then_ignore(just(Kind::RParen)),
+            none_of([
+                Kind::LBrace,
+                Kind::RBrace,
+                Kind::LBracket,
+                Kind::RBracket,
+                Kind::LParen,
+                Kind::RParen,
+            ])
+            .ignored(),
         ))
     })
 }
@@ -284,7 +365,9 @@ where
 {
     let boundary = any()
         .map_with(|k: Kind, e| (k, e.span()))
-        .filter(move |(k, span)| k.starts_statement() || (*k == Kind::Ident && cx.starts_line(*span)))
+        .filter(move |(k, span)| {
+            k.starts_statement() || (*k == Kind::Ident && cx.starts_line(*span))
+        })
         .rewind();
     token_or_group().and_is(boundary.not()).repeated()
 }
@@ -315,35 +398,63 @@ where
     let service_name = ident(cx)
         .filter(|name: &Name| !matches!(name.text.as_str(), "services" | "attribute"))
         .or(string(cx).map(|lit| Name {
-        text: lit.as_plain().unwrap_or("").into(),
-        range: lit.range,
-    }));
+            text: lit.as_plain().unwrap_or("").into(),
+            range: lit.range,
+        }));
     let services = keyword("services")
-        .ignore_then(service_name.separated_by(just(Kind::Comma)).at_least(1).allow_trailing().collect::<Vec<_>>())
-        .map_with(|names, e| SchemaItem::Services(Services { names, range: range(e.span()) }));
+        .ignore_then(
+            service_name
+                .separated_by(just(Kind::Comma))
+                .at_least(1)
+                .allow_trailing()
+                .collect::<Vec<_>>(),
+        )
+        .map_with(|names, e| {
+            SchemaItem::Services(Services {
+                names,
+                range: range(e.span()),
+            })
+        });
     let attribute = keyword("attribute")
         .ignore_then(path(cx))
         .then_ignore(just(Kind::Colon))
         .then(type_expr(cx))
         .then(string(cx).or_not())
-        .map_with(|((name, ty), doc), e| SchemaItem::Attribute(AttributeDecl { name, ty, doc, range: range(e.span()) }));
+        .map_with(|((name, ty), doc), e| {
+            SchemaItem::Attribute(AttributeDecl {
+                name,
+                ty,
+                doc,
+                range: range(e.span()),
+            })
+        });
     let unknown = just(Kind::Ident)
         .map_with(|_, e| e.span())
         .filter(move |span| !matches!(cx.text(*span), "services" | "attribute"))
         .then_ignore(skip_rest(cx))
         .map_with(move |span, e| {
             let word = cx.text(span);
-            let mut d = Diagnostic::new(codes::UNKNOWN_OPTION, range(span), format!("`{word}` is not a schema declaration"))
-                .with_label("expected `services` or `attribute`");
+            let mut d = Diagnostic::new(
+                codes::UNKNOWN_OPTION,
+                range(span),
+                format!("`{word}` is not a schema declaration"),
+            )
+            .with_label("expected `services` or `attribute`");
             if let Some(best) = crate::suggest::closest(word, &["services", "attribute"]) {
-                d = d.with_help(format!("did you mean `{best}`?")).with_fix(format!("replace with `{best}`"), range(span), best);
+                d = d.with_help(format!("did you mean `{best}`?")).with_fix(
+                    format!("replace with `{best}`"),
+                    range(span),
+                    best,
+                );
             }
             cx.report(d);
             SchemaItem::Error(range(e.span()))
         });
     choice((services, attribute, unknown))
         .labelled("schema declaration")
-        .recover_with(via_parser(skip_statement(cx).map_with(|_, e| SchemaItem::Error(range(e.span())))))
+        .recover_with(via_parser(
+            skip_statement(cx).map_with(|_, e| SchemaItem::Error(range(e.span()))),
+        ))
         .repeated()
         .collect::<Vec<_>>()
         .delimited_by(just(Kind::LBrace), just(Kind::RBrace))
@@ -355,27 +466,36 @@ where
     I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
     Er: ParseError<'t, I>,
 {
-    let named = ident(cx)
-        .map(TypeExpr::Named)
-        .foldl_with(just(Kind::LBracket).then(just(Kind::RBracket)).repeated(), |inner, _, e| {
-            TypeExpr::List(Box::new(inner), range(e.span()))
-        });
+    let named = ident(cx).map(TypeExpr::Named).foldl_with(
+        just(Kind::LBracket).then(just(Kind::RBracket)).repeated(),
+        |inner, _, e| TypeExpr::List(Box::new(inner), range(e.span())),
+    );
     let member = string(cx).map(Some).or(any()
         .filter(|k: &Kind| !matches!(k, Kind::RBrace | Kind::String))
         .rewind()
         .or_not()
         .map(|_| None));
     let enumeration = string(cx)
-        .then(just(Kind::Pipe).map_with(|_, e| e.span()).then(member).repeated().collect::<Vec<_>>())
+        .then(
+            just(Kind::Pipe)
+                .map_with(|_, e| e.span())
+                .then(member)
+                .repeated()
+                .collect::<Vec<_>>(),
+        )
         .map_with(move |(first, rest), e| {
             let mut members = vec![first];
             for (pipe, member) in rest {
                 match member {
                     Some(member) => members.push(member),
                     None => cx.report(
-                        Diagnostic::new(codes::INCOMPLETE_ENUM, range(pipe), "`|` must be followed by a string member")
-                            .with_label("expected a string after this `|`")
-                            .with_help("list the members as strings: `\"success\" | \"failure\"`"),
+                        Diagnostic::new(
+                            codes::INCOMPLETE_ENUM,
+                            range(pipe),
+                            "`|` must be followed by a string member",
+                        )
+                        .with_label("expected a string after this `|`")
+                        .with_help("list the members as strings: `\"success\" | \"failure\"`"),
                     ),
                 }
             }
@@ -385,25 +505,46 @@ where
 }
 
 fn missing_block(keyword: SimpleSpan, what: &str) -> Diagnostic {
-    Diagnostic::new(codes::MISSING_BLOCK, range(keyword), format!("this {what} has no body"))
-        .with_label(format!("expected `{{` after the {what}'s header"))
-        .with_help(format!("write the {what}'s statements in braces: `{{ ... }}`"))
+    Diagnostic::new(
+        codes::MISSING_BLOCK,
+        range(keyword),
+        format!("this {what} has no body"),
+    )
+    .with_label(format!("expected `{{` after the {what}'s header"))
+    .with_help(format!(
+        "write the {what}'s statements in braces: `{{ ... }}`"
+    ))
 }
 
 fn unknown_statement(src: &str, word: &str, at: TextRange) -> Diagnostic {
     // `200 ms`: a unit separated from its number.
     let before = &src[..at.start as usize];
     let spaces = before.len() - before.trim_end_matches([' ', '\t']).len();
-    if spaces > 0 && crate::ast::DurationUnit::parse(word).is_some() && before.trim_end().ends_with(|c: char| c.is_ascii_digit()) {
+    if spaces > 0
+        && crate::ast::DurationUnit::parse(word).is_some()
+        && before.trim_end().ends_with(|c: char| c.is_ascii_digit())
+    {
         let gap = TextRange::new(at.start - spaces as u32, at.start);
-        return Diagnostic::new(codes::UNKNOWN_STATEMENT, at, format!("`{word}` is separated from its number"))
-            .with_label("a unit follows its number without a space")
-            .with_help(format!("write the duration without a space, e.g. `200{word}`"))
-            .with_fix("remove the space", gap, "");
+        return Diagnostic::new(
+            codes::UNKNOWN_STATEMENT,
+            at,
+            format!("`{word}` is separated from its number"),
+        )
+        .with_label("a unit follows its number without a space")
+        .with_help(format!(
+            "write the duration without a space, e.g. `200{word}`"
+        ))
+        .with_fix("remove the space", gap, "");
     }
-    let mut d = Diagnostic::new(codes::UNKNOWN_STATEMENT, at, format!("`{word}` does not start a statement"))
-        .with_label("unknown statement");
-    let keywords = ["trigger", "expect", "let", "output", "wait", "span", "use", "schema", "test", "suite"];
+    let mut d = Diagnostic::new(
+        codes::UNKNOWN_STATEMENT,
+        at,
+        format!("`{word}` does not start a statement"),
+    )
+    .with_label("unknown statement");
+    let keywords = [
+        "trigger", "expect", "let", "output", "wait", "span", "use", "schema", "test", "suite",
+    ];
     let suggestion = STATEMENT_SYNONYMS
         .iter()
         .find(|(synonym, _)| synonym.eq_ignore_ascii_case(word))
@@ -411,9 +552,11 @@ fn unknown_statement(src: &str, word: &str, at: TextRange) -> Diagnostic {
         .or_else(|| crate::suggest::closest(word, &keywords));
     match suggestion {
         Some(keyword) => {
-            d = d
-                .with_help(format!("did you mean `{keyword}`?"))
-                .with_fix(format!("replace with `{keyword}`"), at, keyword);
+            d = d.with_help(format!("did you mean `{keyword}`?")).with_fix(
+                format!("replace with `{keyword}`"),
+                at,
+                keyword,
+            );
         }
         None => {
             d = d.with_help("statements start with `trigger`, `expect`, `let`, `output`, `wait` or a span selector");
