@@ -220,7 +220,13 @@ module.exports = grammar({
       optional(seq(alias($._equals, '='), field('value', $._expression))),
     ),
 
-    expect_statement: $ => seq('expect', field('condition', $._expression)),
+    // `expect span[...] { ... }` is an error (a span block takes no `expect`): the `{` belongs to
+    // the statement, so it cannot begin the next one.
+    expect_statement: $ => seq(
+      'expect',
+      field('condition', $._expression),
+      optional(seq(alias($._lbrace, '{'), $._never)),
+    ),
 
     let_statement: $ => seq(
       'let',
