@@ -266,10 +266,11 @@ fn deeply_nested_expressions_do_not_overflow_the_formatter() {
         .stack_size(256 * 1024 * 1024)
         .spawn(|| {
             for text in [
-                format!("let x = {}a\n", "not ".repeat(4000)),
-                format!("let x = {}a\n", "a + ".repeat(4000)),
+                // As deep as the parser allows (tbt_syntax::MAX_OPERATORS, MAX_NESTING).
+                format!("let x = {}a\n", "not ".repeat(tbt_syntax::MAX_OPERATORS)),
+                format!("let x = {}a\n", "a + ".repeat(tbt_syntax::MAX_OPERATORS)),
                 format!("let x = {}a{}\n", "(".repeat(100), ")".repeat(100)),
-                format!("let x = a{}\n", ".b[1]:first".repeat(2000)),
+                format!("let x = a{}\n", ".b[1]:first".repeat(tbt_syntax::MAX_OPERATORS / 3)),
             ] {
                 check("deep", &text);
             }

@@ -99,8 +99,10 @@ pub fn lex(text: &str) -> Lexed {
             }
             _ => {}
         }
+        let after_dot = out.tokens.last().is_some_and(|t| t.kind == Kind::Dot);
         out.tokens.push(Token { kind, range });
-        if matches!(kind, Kind::Matches | Kind::EqTilde) {
+        // `x.matches / 2` is a field named `matches`, not the operator.
+        if matches!(kind, Kind::Matches | Kind::EqTilde) && !after_dot {
             let rest = lexer.remainder();
             let leading = rest.len() - rest.trim_start_matches([' ', '\t']).len();
             if rest[leading..].starts_with('/') {

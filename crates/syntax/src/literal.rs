@@ -66,6 +66,10 @@ pub(crate) fn duration(text: &str, range: TextRange, diags: &mut Vec<Diagnostic>
             .find(|c: char| c.is_ascii_digit())
             .unwrap_or(after.len());
         let suffix = &after[..unit_len];
+        if suffix.is_empty() && offset == 0 && digits == text.len() {
+            // `1_`: a number with a trailing underscore, no unit at all.
+            return number(text, range, diags);
+        }
         let unit_range = TextRange::new(
             range.start + (offset + digits) as u32,
             range.start + (offset + digits + unit_len) as u32,

@@ -47,14 +47,14 @@ where
             .delimited_by(just(Kind::LBrace), just(Kind::RBrace))
             .labelled("block");
 
-        let use_stmt = just(Kind::Use).ignore_then(string(cx)).map_with(|path, e| {
+        let use_stmt = statement_keyword(Kind::Use).ignore_then(string(cx)).map_with(|path, e| {
             Stmt::Use(Use {
                 path,
                 range: range(e.span()),
             })
         });
 
-        let schema_stmt = just(Kind::Schema)
+        let schema_stmt = statement_keyword(Kind::Schema)
             .map_with(|_, e| e.span())
             .then(schema_block(cx).or_not())
             .map_with(move |(keyword, items), e| {
@@ -69,7 +69,7 @@ where
             });
 
         let named_block = |keyword: Kind, what: &'static str| {
-            just(keyword)
+            statement_keyword(keyword)
                 .map_with(|_, e| e.span())
                 .then(string(cx).or_not())
                 .then(block.clone().or_not())
@@ -167,7 +167,7 @@ where
                     .collect::<Vec<_>>()
             })
             .delimited_by(just(Kind::LBrace), just(Kind::RBrace));
-        let trigger_stmt = just(Kind::Trigger)
+        let trigger_stmt = statement_keyword(Kind::Trigger)
             .ignore_then(word(cx).labelled("trigger kind"))
             .then(same_line_arg(false).repeated().collect::<Vec<_>>())
             .then(options.or_not())
@@ -180,7 +180,7 @@ where
                 })
             });
 
-        let expect_stmt = just(Kind::Expect)
+        let expect_stmt = statement_keyword(Kind::Expect)
             .map_with(|_, e| e.span())
             .then(expr.clone())
             .then(just(Kind::Eq).map_with(|_, e| e.span()).then(expr.clone()).or_not())
@@ -215,7 +215,7 @@ where
             });
 
         let binding = |keyword: Kind| {
-            just(keyword)
+            statement_keyword(keyword)
                 .ignore_then(word(cx).map_with(move |name, e| {
                     if let Some(kw) = Kind::keyword(&name.text) {
                         cx.report(
@@ -241,7 +241,7 @@ where
         let let_stmt = binding(Kind::Let).map(Stmt::Let);
         let output_stmt = binding(Kind::Output).map(Stmt::Output);
 
-        let wait_stmt = just(Kind::Wait)
+        let wait_stmt = statement_keyword(Kind::Wait)
             .ignore_then(ident(cx).labelled("`until`, `timeout` or `settle`"))
             .then(expr.clone())
             .map_with(|(name, value), e| {
@@ -324,6 +324,15 @@ where
         .boxed()
     });
     stmt.repeated().collect::<Vec<Stmt>>()
+}
+
+/// A keyword that starts a statement, unless a `.` follows: `test.case.name` is an attribute.
+fn statement_keyword<'t, I, Er>(keyword: Kind) -> impl Parser<'t, I, Kind, extra::Err<Er>> + Clone
+where
+    I: ValueInput<'t, Token = Kind, Span = SimpleSpan>,
+    Er: ParseError<'t, I>,
+{
+    just(keyword).then_ignore(just(Kind::Dot).not())
 }
 
 /// A balanced group `{...}`, `[...]` or `(...)`, or one token that is not a delimiter.
