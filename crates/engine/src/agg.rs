@@ -58,6 +58,24 @@ pub fn aggregate<'a>(
             if items.is_empty() {
                 return Ok(Val::Missing);
             }
+            let n = items.len();
+            let rank = (((q / 100.0) * n as f64).ceil() as usize).clamp(1, n) - 1;
+            // Durations and ints: sort the integers themselves.
+            if let Some(ints) = items
+                .iter()
+                .map(|v| match v {
+                    Val::Duration(d) | Val::Int(d) => Some(*d),
+                    _ => None,
+                })
+                .collect::<Option<Vec<i64>>>()
+            {
+                let mut ints = ints;
+                let (_, &mut at, _) = ints.select_nth_unstable(rank);
+                return Ok(match items[0] {
+                    Val::Duration(_) => Val::Duration(at),
+                    _ => Val::Int(at),
+                });
+            }
             let mut sorted = items.clone();
             let mut error = None;
             sorted.sort_by(|a, b| {
@@ -69,9 +87,7 @@ pub fn aggregate<'a>(
             if let Some(e) = error {
                 return Err(e);
             }
-            let n = sorted.len();
-            let rank = ((q / 100.0) * n as f64).ceil() as usize;
-            Ok(sorted[rank.clamp(1, n) - 1].clone())
+            Ok(sorted[rank].clone())
         }
     }
 }

@@ -32,19 +32,53 @@ enum Bound<'a> {
         value: Val<'a>,
         /// The constant's symbol, for string `==`/`!=`.
         sym: Option<Sym>,
+        /// Results by string value (`matches`, `contains`, `<` on strings): interned values
+        /// repeat, so each distinct one is tested once.
+        memo: Memo,
     },
+    /// A predicate decided per resource (an attribute only resources have).
+    Resource { mask: Vec<bool> },
     /// An attribute's presence.
     Exists { key: Option<Sym>, scope: Scope },
-    /// Any other span value compared with a constant.
+    /// `duration`, `start` or `end` compared with a constant, in nanoseconds.
+    Time {
+        which: Intrinsic,
+        op: CmpOp,
+        nanos: i64,
+    },
+    /// Any other span value compared with a constant (memoised by name for `name`).
     Subject {
         subject: &'a Subject,
         op: CmpOp,
         value: Val<'a>,
+        memo: Memo,
     },
     /// A predicate evaluated per span.
     General(&'a tbt_plan::Expr),
     /// Always true (an intrinsic exists on every span).
     True,
+}
+
+/// Results by interned string: 0 unknown, 1 true, 2 false.
+#[derive(Default)]
+struct Memo(Vec<u8>);
+
+impl Memo {
+    fn get(&self, s: Sym) -> Option<bool> {
+        match self.0.get(s.0 as usize) {
+            Some(1) => Some(true),
+            Some(2) => Some(false),
+            _ => None,
+        }
+    }
+
+    fn set(&mut self, s: Sym, v: bool) {
+        let i = s.0 as usize;
+        if self.0.len() <= i {
+            self.0.resize(i + 1, 0);
+        }
+        self.0[i] = if v { 1 } else { 2 };
+    }
 }
 
 impl<'a> Run<'_, 'a> {
@@ -68,8 +102,8 @@ impl<'a> Run<'_, 'a> {
                 None => return Ok(Rc::new(SpanSet::default())),
                 Some(key) if attr.scope == Scope::Span || !self.eng.index.resource_has(key) => {
                     let col = self.eng.index.column(key);
-                    let bound = self.bind_conjunct(c, f)?;
-                    cands = self.column_matches(&col, &bound)?;
+                    let mut bound = self.bind_conjunct(c, f)?;
+                    cands = self.column_matches(&col, &mut bound)?;
                     if self.universe.len() != trace.len() {
                         cands.retain(|&i| self.universe.contains(i));
                     }
@@ -89,21 +123,51 @@ impl<'a> Run<'_, 'a> {
             if cands.is_empty() {
                 break;
             }
-            let bound = self.bind_conjunct(c, f)?;
-            self.retain(&mut cands, &bound)?;
+            let mut bound = self.bind_conjunct(c, f)?;
+            self.retain(&mut cands, &mut bound)?;
         }
         Ok(Rc::new(SpanSet::sorted(cands)))
+    }
+
+    /// The spans of `ids` that satisfy every conjunct (applied in order, column at a time).
+    pub(crate) fn conjunction(
+        &mut self,
+        ids: &[u32],
+        conjuncts: &'a [Conjunct],
+        f: Frame<'_, 'a>,
+    ) -> R<Vec<u32>> {
+        let mut cands = ids.to_vec();
+        for c in conjuncts {
+            if cands.is_empty() {
+                break;
+            }
+            let mut bound = self.bind_conjunct(c, f)?;
+            self.retain(&mut cands, &mut bound)?;
+        }
+        Ok(cands)
     }
 
     /// Binds a conjunct: evaluates its constant side and resolves its strings.
     fn bind_conjunct(&mut self, c: &'a Conjunct, f: Frame<'_, 'a>) -> R<Bound<'a>> {
         let index = &self.eng.index;
+        let trace = self.trace();
         Ok(match &c.class {
             PredClass::Exists(Subject::Intrinsic(_)) => Bound::True,
-            PredClass::Exists(Subject::Attr(a)) => Bound::Exists {
-                key: index.sym(&a.key),
-                scope: a.scope,
-            },
+            PredClass::Exists(Subject::Attr(a)) => {
+                let key = index.sym(&a.key);
+                match key {
+                    Some(k) if resource_only(index, k, a.scope) => Bound::Resource {
+                        mask: trace
+                            .resources()
+                            .map(|r| r.attrs().get(k).is_some())
+                            .collect(),
+                    },
+                    _ => Bound::Exists {
+                        key,
+                        scope: a.scope,
+                    },
+                }
+            }
             PredClass::Compare { subject, op, value } => {
                 let value = self.eval(
                     value,
@@ -123,6 +187,7 @@ impl<'a> Run<'_, 'a> {
                                 subject,
                                 op: *op,
                                 value,
+                                memo: Memo::default(),
                             },
                         }
                     }
@@ -134,23 +199,58 @@ impl<'a> Run<'_, 'a> {
                             negate: *op == CmpOp::Ne,
                         }
                     }
+                    Subject::Intrinsic(
+                        which @ (Intrinsic::Duration | Intrinsic::Start | Intrinsic::End),
+                    ) if matches!(
+                        (which, &value),
+                        (Intrinsic::Duration, Val::Duration(_))
+                            | (Intrinsic::Start | Intrinsic::End, Val::Timestamp(_))
+                    ) && cmp_ord(*op, std::cmp::Ordering::Equal).is_some() =>
+                    {
+                        let nanos = match value {
+                            Val::Duration(n) | Val::Timestamp(n) => n,
+                            _ => 0,
+                        };
+                        Bound::Time {
+                            which: *which,
+                            op: *op,
+                            nanos,
+                        }
+                    }
                     Subject::Intrinsic(_) => Bound::Subject {
                         subject,
                         op: *op,
                         value,
+                        memo: Memo::default(),
                     },
                     Subject::Attr(AttrRef { key, scope }) => {
                         let sym = match (&value, op) {
                             (Val::Str(s), CmpOp::Eq | CmpOp::Ne) => index.sym(s.as_str()),
                             _ => None,
                         };
-                        Bound::Attr {
-                            key: index.sym(key),
+                        let key = index.sym(key);
+                        let mut bound = Bound::Attr {
+                            key,
                             scope: *scope,
                             op: *op,
                             value,
                             sym,
+                            memo: Memo::default(),
+                        };
+                        if let Some(k) = key
+                            && resource_only(index, k, *scope)
+                        {
+                            let mut mask = Vec::with_capacity(trace.resource_count());
+                            for r in trace.resources() {
+                                let keep = match r.attrs().get(k) {
+                                    Some(v) => self.matches(trace, v, &mut bound)?,
+                                    None => false,
+                                };
+                                mask.push(keep);
+                            }
+                            bound = Bound::Resource { mask };
                         }
+                        bound
                     }
                 }
             }
@@ -159,14 +259,14 @@ impl<'a> Run<'_, 'a> {
     }
 
     /// The spans of a column whose value satisfies a bound attribute predicate.
-    fn column_matches(&mut self, col: &KeyColumn, b: &Bound<'a>) -> R<Vec<u32>> {
+    fn column_matches(&mut self, col: &KeyColumn, b: &mut Bound<'a>) -> R<Vec<u32>> {
         let trace = self.trace();
         let mut out = Vec::new();
         match b {
             Bound::Exists { .. } => out.extend_from_slice(&col.spans),
-            Bound::Attr { op, value, sym, .. } => {
+            Bound::Attr { .. } => {
                 for (&s, &v) in col.spans.iter().zip(&col.values) {
-                    if self.value_matches(trace, v, *op, value, *sym)? {
+                    if self.matches(trace, v, b)? {
                         out.push(s);
                     }
                 }
@@ -180,7 +280,7 @@ impl<'a> Run<'_, 'a> {
     }
 
     /// Keeps the candidates that satisfy a bound predicate.
-    fn retain(&mut self, cands: &mut Vec<u32>, b: &Bound<'a>) -> R<()> {
+    fn retain(&mut self, cands: &mut Vec<u32>, b: &mut Bound<'a>) -> R<()> {
         let trace = self.trace();
         match b {
             Bound::True => {}
@@ -190,54 +290,80 @@ impl<'a> Run<'_, 'a> {
                 } else {
                     trace.kind(SpanIdx(i)) as u8
                 };
-                mask & (1 << bit) != 0
+                *mask & (1 << bit) != 0
             }),
             Bound::NameEq { sym, negate } => match sym {
                 Some(sym) => cands.retain(|&i| (trace.name(SpanIdx(i)) == *sym) != *negate),
                 None if *negate => {}
                 None => cands.clear(),
             },
+            Bound::Resource { mask } => cands.retain(|&i| {
+                mask.get(trace.resource(SpanIdx(i)).0 as usize)
+                    .copied()
+                    .unwrap_or(false)
+            }),
             Bound::Exists { key, scope } => match key {
                 Some(key) => cands.retain(|&i| attr(trace, i, *key, *scope).is_some()),
                 None => cands.clear(),
             },
-            Bound::Attr {
-                key,
-                scope,
-                op,
-                value,
-                sym,
-            } => {
-                let Some(key) = key else {
+            Bound::Time { which, op, nanos } => {
+                let (which, op, nanos) = (*which, *op, *nanos);
+                cands.retain(|&i| {
+                    let s = SpanIdx(i);
+                    let v = match which {
+                        Intrinsic::Duration => trace.duration_nanos(s) as i64,
+                        Intrinsic::Start => trace.start(s) as i64,
+                        _ => trace.end(s) as i64,
+                    };
+                    cmp_ord(op, v.cmp(&nanos)).unwrap_or(false)
+                });
+            }
+            Bound::Attr { key, scope, .. } => {
+                let Some(key) = *key else {
                     cands.clear();
                     return Ok(());
                 };
-                let mut err = None;
-                cands.retain(|&i| match attr(trace, i, *key, *scope) {
-                    Some(v) => match self.value_matches(trace, v, *op, value, *sym) {
-                        Ok(keep) => keep,
-                        Err(e) => {
-                            err.get_or_insert(e);
-                            false
-                        }
-                    },
-                    None => false,
-                });
-                if let Some(e) = err {
-                    return Err(e);
-                }
-            }
-            Bound::Subject { subject, op, value } => {
+                let scope = *scope;
                 let mut out = Vec::with_capacity(cands.len());
                 for &i in cands.iter() {
-                    let v = self.subject(i, subject);
-                    if ops::compare(*op, &v, value, &mut |p| self.regex(p))? {
+                    if let Some(v) = attr(trace, i, key, scope)
+                        && self.matches(trace, v, b)?
+                    {
+                        out.push(i);
+                    }
+                }
+                *cands = out;
+            }
+            Bound::Subject {
+                subject,
+                op,
+                value,
+                memo,
+            } => {
+                let mut out = Vec::with_capacity(cands.len());
+                let by_name = matches!(subject, Subject::Intrinsic(Intrinsic::Name));
+                for &i in cands.iter() {
+                    let name = by_name.then(|| trace.name(SpanIdx(i)));
+                    let known = name.and_then(|n| memo.get(n));
+                    let keep = match known {
+                        Some(k) => k,
+                        None => {
+                            let v = self.subject(i, subject);
+                            let k = ops::compare(*op, &v, value, &mut |p| self.regex(p))?;
+                            if let Some(n) = name {
+                                memo.set(n, k);
+                            }
+                            k
+                        }
+                    };
+                    if keep {
                         out.push(i);
                     }
                 }
                 *cands = out;
             }
             Bound::General(expr) => {
+                let expr = *expr;
                 let mut out = Vec::with_capacity(cands.len());
                 for &i in cands.iter() {
                     if self
@@ -259,28 +385,49 @@ impl<'a> Run<'_, 'a> {
         Ok(())
     }
 
-    /// Whether an attribute value satisfies `op value`; string equality on interned ids.
-    fn value_matches(
-        &mut self,
-        trace: &'a Trace,
-        v: Value,
-        op: CmpOp,
-        value: &Val<'a>,
-        sym: Option<Sym>,
-    ) -> R<bool> {
-        if let (Value::Str(s), Val::Str(_), CmpOp::Eq | CmpOp::Ne) = (v, value, op) {
-            let eq = Some(s) == sym;
-            return Ok(eq != (op == CmpOp::Ne));
-        }
-        let fast = match (v, value) {
-            (Value::Int(a), Val::Int(b)) => Some(cmp_ord(op, a.cmp(b))),
-            _ => None,
+    /// Whether an attribute value satisfies a bound attribute predicate; string equality on
+    /// interned ids, other string tests memoised by value.
+    fn matches(&mut self, trace: &'a Trace, v: Value, b: &mut Bound<'a>) -> R<bool> {
+        let Bound::Attr {
+            op,
+            value,
+            sym,
+            memo,
+            ..
+        } = b
+        else {
+            return Ok(false);
         };
-        if let Some(Some(result)) = fast {
+        let op = *op;
+        if let Value::Str(s) = v {
+            if let (Val::Str(_), CmpOp::Eq | CmpOp::Ne) = (&*value, op) {
+                return Ok((Some(s) == *sym) != (op == CmpOp::Ne));
+            }
+            if let Some(known) = memo.get(s) {
+                return Ok(known);
+            }
+            let left = Val::from_trace(trace, v);
+            let result = ops::compare(op, &left, value, &mut |p| self.regex(p))?;
+            memo.set(s, result);
+            return Ok(result);
+        }
+        if let (Value::Int(a), Val::Int(b)) = (v, &*value)
+            && let Some(result) = cmp_ord(op, a.cmp(b))
+        {
             return Ok(result);
         }
         let left = Val::from_trace(trace, v);
         ops::compare(op, &left, value, &mut |p| self.regex(p))
+    }
+}
+
+/// Whether attribute `key` in `scope` can only come from resources: `resource.x`, or a key no
+/// span has.
+fn resource_only(index: &crate::index::TraceIndex<'_>, key: Sym, scope: Scope) -> bool {
+    match scope {
+        Scope::Resource => true,
+        Scope::Any => !index.span_has(key),
+        Scope::Span => false,
     }
 }
 

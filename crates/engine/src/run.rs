@@ -284,15 +284,45 @@ impl<'e, 'a> Run<'e, 'a> {
         let mut satisfied = Vec::new();
         let mut violations = Vec::new();
         let mut failing = 0usize;
-        let order = crate::set::by_start(self.trace(), selected.ids());
-        for &s in &order {
-            let found = self.body(&b.body, Frame::span(s), quantified)?;
-            if found.is_empty() {
-                satisfied.push(s);
-            } else {
-                failing += 1;
-                if violations.len() < max {
-                    violations.extend(found);
+        // Fast path: the body is a conjunction, applied column at a time; only the spans
+        // reported are explained. A failing evaluation falls back to span by span, where it
+        // becomes a violation of that span.
+        let fast = match &b.conjuncts {
+            Some(conjuncts) => match self.conjunction(selected.ids(), conjuncts, f) {
+                Ok(sat) => Some(sat),
+                Err(EvalError::Skip(why)) => return Err(EvalError::Skip(why)),
+                Err(EvalError::Fail(_)) => None,
+            },
+            None => None,
+        };
+        if let Some(sat) = fast {
+            let sat_set = SpanSet::sorted(sat);
+            let failing_ids: Vec<u32> = selected
+                .ids()
+                .iter()
+                .copied()
+                .filter(|&i| !sat_set.contains(i))
+                .collect();
+            failing = failing_ids.len();
+            satisfied = crate::set::by_start(self.trace(), sat_set.ids());
+            let shown = first_by_start(self.trace(), &failing_ids, max);
+            for s in shown {
+                if violations.len() >= max {
+                    break;
+                }
+                violations.extend(self.body(&b.body, Frame::span(s), quantified)?);
+            }
+        } else {
+            let order = crate::set::by_start(self.trace(), selected.ids());
+            for &s in &order {
+                let found = self.body(&b.body, Frame::span(s), quantified)?;
+                if found.is_empty() {
+                    satisfied.push(s);
+                } else {
+                    failing += 1;
+                    if violations.len() < max {
+                        violations.extend(found);
+                    }
                 }
             }
         }
@@ -538,6 +568,20 @@ impl<'a> Engine<'a> {
             .collect();
         (Rc::new(SpanSet::sorted(spans)), None)
     }
+}
+
+/// The first `n` spans by start time (a partial sort).
+fn first_by_start(trace: &Trace, ids: &[u32], n: usize) -> Vec<u32> {
+    let mut keyed: Vec<_> = ids
+        .iter()
+        .map(|&i| (crate::set::start_key(trace, i), i))
+        .collect();
+    if keyed.len() > n {
+        keyed.select_nth_unstable(n);
+        keyed.truncate(n);
+    }
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Shared by the engine for every test.

@@ -165,6 +165,10 @@ pub struct BlockPlan {
     pub selection: Sel,
     /// The statements checked for each selected span.
     pub body: Vec<Step>,
+    /// When the body is only `expect`s of span predicates: the same as one cost-ordered
+    /// conjunction, which the engine applies column at a time to find the spans that satisfy
+    /// the block (the body itself then only explains the spans reported).
+    pub conjuncts: Option<Vec<Conjunct>>,
 }
 
 /// What a span block asserts.

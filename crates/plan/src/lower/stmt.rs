@@ -96,6 +96,21 @@ impl Lowerer<'_> {
         out
     }
 
+    /// A body of `expect`s only, as one conjunction.
+    fn block_conjuncts(&self, body: &[Step]) -> Option<Vec<crate::ir::Conjunct>> {
+        let mut parts = Vec::new();
+        for step in body {
+            let Step::Expect(e) = step else { return None };
+            flatten_and(&e.expr, &mut parts);
+        }
+        let shared = &*self.shared;
+        let conjuncts = parts
+            .into_iter()
+            .map(|e| crate::classify::conjunct(e, &|s| shared.is_block_slot(s)))
+            .collect();
+        Some(crate::classify::order(conjuncts).0)
+    }
+
     fn block(&mut self, block: &ast::SpanBlock, cx: Cx) -> BlockPlan {
         let id = self.assertion_id();
         let quantifier = match &block.quantifier {
@@ -114,6 +129,7 @@ impl Lowerer<'_> {
             block: true,
         };
         let body = self.steps(&block.body, inner);
+        let conjuncts = self.block_conjuncts(&body);
         BlockPlan {
             id,
             range: block.range,
@@ -121,6 +137,18 @@ impl Lowerer<'_> {
             quantifier,
             selection,
             body,
+            conjuncts,
         }
+    }
+}
+
+/// The operands of a chain of `and`s.
+fn flatten_and(e: &crate::ir::Expr, out: &mut Vec<crate::ir::Expr>) {
+    match &e.kind {
+        ExprKind::And(a, b) => {
+            flatten_and(a, out);
+            flatten_and(b, out);
+        }
+        _ => out.push(e.clone()),
     }
 }
