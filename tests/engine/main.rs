@@ -192,3 +192,53 @@ fn semantic_cases() {
     );
     eprintln!("{total} engine cases passed");
 }
+
+/// Every example and valid corpus file plans and runs on a real and a synthetic trace
+/// without panicking (whatever the verdicts), with and without a response.
+#[test]
+fn every_checked_file_runs_without_panicking() {
+    let traces = [
+        trace_for("shop"),
+        trace_for("fixture:jaeger/otlp/otel_traces_01.json"),
+        tbt_trace::synth::trace(&tbt_trace::synth::SynthConfig::many(3, 200, 7)),
+    ];
+    let mut files = tbt_tests::files_with_extension("examples", "tbt");
+    files.extend(tbt_tests::files_with_extension("tests/corpus/valid", "tbt"));
+    let response = Response::from_json(serde_json::json!({
+        "status": 200, "headers": {"content-type": "application/json"},
+        "body": "{\"order_id\": \"ORD-1\", \"items\": []}", "duration_ms": 12
+    }))
+    .expect("a response");
+    let mut ran = 0;
+    for path in &files {
+        let text = std::fs::read_to_string(path).expect("readable");
+        let mut db = tbt_db::RootDatabase::new();
+        let file = db.set_file(path, text);
+        db.load_with_imports(path, |p| std::fs::read_to_string(p).ok());
+        if tbt_db::check(&db, file)
+            .diagnostics
+            .iter()
+            .any(|d| d.is_error())
+        {
+            continue;
+        }
+        let plan = tbt_plan::plan_file(&db, file);
+        let _ = tbt_plan::explain(&plan);
+        for trace in &traces {
+            for response in [None, Some(response.clone())] {
+                let options = Options {
+                    response,
+                    env: EnvSource::Map(HashMap::from([(
+                        "SHOP_URL".to_string(),
+                        "http://shop".to_string(),
+                    )])),
+                    ..Options::default()
+                };
+                let reports = tbt_engine::Engine::new(&plan, trace, &options).run(|_| true);
+                assert_eq!(reports.len(), plan.tests.len(), "{}", path.display());
+                ran += 1;
+            }
+        }
+    }
+    assert!(ran > 20, "only {ran} runs");
+}
