@@ -210,3 +210,23 @@ fn plan_prints_the_operators_like_explain() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     insta::assert_snapshot!("plan_n_plus_one", stdout(&out));
 }
+
+#[test]
+fn deeply_nested_expressions_do_not_overflow_the_stack() {
+    let terms = vec!["1"; 1000];
+    let text = format!(
+        "test \"deep\" {{\n  trigger trace \"83a9efd15c1c98a977e0711cc93ee28b\"\n  expect {} == 1000\n  expect {} == 1\n}}\n",
+        terms.join(" + "),
+        terms.join(" - ")
+    );
+    let dir = temp_with(&[("deep.tbt", &text)]);
+    let out = tbt_in(dir.path(), &["eval", "deep.tbt", "--trace", "trace.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("1 passed, 1 failed"),
+        "{}",
+        stdout(&out)
+    );
+    let out = tbt_in(dir.path(), &["plan", "deep.tbt"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

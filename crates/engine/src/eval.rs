@@ -11,8 +11,12 @@ use tbt_plan::{Const, Expr, ExprKind, InterpPart, Intrinsic, Quant, Scope, Subje
 use tbt_trace::{SpanIdx, StatusCode};
 
 impl<'a> Run<'_, 'a> {
-    /// Evaluates an expression.
+    /// Evaluates an expression (growing the stack on demand: expressions nest deeply).
     pub(crate) fn eval(&mut self, e: &'a Expr, f: Frame<'_, 'a>) -> R<Val<'a>> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.eval_here(e, f))
+    }
+
+    fn eval_here(&mut self, e: &'a Expr, f: Frame<'_, 'a>) -> R<Val<'a>> {
         match &e.kind {
             ExprKind::Const(c) => Ok(constant(c)),
             ExprKind::Interp(parts) => {

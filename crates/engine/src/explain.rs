@@ -40,6 +40,10 @@ impl<'a> Run<'_, 'a> {
 
     /// Explains why `e` is false.
     pub(crate) fn explain(&mut self, e: &'a Expr, f: Frame<'_, 'a>) -> Explanation {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.explain_here(e, f))
+    }
+
+    fn explain_here(&mut self, e: &'a Expr, f: Frame<'_, 'a>) -> Explanation {
         let mut x = Explanation {
             message: String::new(),
             values: Vec::new(),
