@@ -5,7 +5,9 @@
 //! errors is not evaluated (its diagnostics are printed, exit 1). The trigger is skipped: the
 //! tests run on the spans of the trace file (for `trigger trace "ID"` with an id the file
 //! holds, on that trace's spans). `response.*` assertions are skipped unless `--response`
-//! gives a recorded response. `env.NAME` reads the process environment.
+//! gives a recorded response. `env.NAME` reads the process environment. `wait` statements are
+//! ignored (the trace is already complete). `--clock-skew D` is the tolerance of `->` between
+//! spans that are not ancestor and descendant (docs/language.md §14).
 //!
 //! Exit codes: 0 every assertion passed (or was skipped), 1 an assertion failed or the file
 //! has errors, 2 usage or I/O errors (an unreadable or unrecognised trace or response file,
