@@ -10,7 +10,9 @@
  *   bearer`), which is a plain word: `body json [1]` has two arguments.
  * - `_statement_start`: zero-width, before a span-block statement (`span[...] { ... }`).
  *   It is not produced where the next token continues the expression before it, and a name
- *   that starts a statement must be followed by `{ [ . : ( >` or `>>`, as in the compiler.
+ *   that starts a statement must be followed by `{ [ . : ( >` or `>>`, as in the compiler. A
+ *   statement keyword followed by `.` begins a path, which can begin such a statement
+ *   (`test.case.name == "x" { ... }`).
  * - `_child_combinator`, `_descendant_combinator`: `>` and `>>` before `span`, on the line of
  *   the selector they continue. `_relative_child`, `_relative_descendant`: the same where a
  *   relative selector begins, on any line. `_greater`: `>` as a comparison, never at the start
@@ -21,17 +23,20 @@
  * - `number`, `duration`, `_count`: the lexer's longest-match rules, plus the checks of the
  *   literal decoders: an integer fits in an i64, a float is finite, a duration's units are
  *   known and go from largest to smallest (`2m30s`), the count of `exactly` is an integer.
+ *   `1_` is a duration token without a unit, which the decoder reads as the number 1.
  * - `_regex_start`, `regex_pattern`, `_regex_end`, `regex_flags`: a regex literal, only where
- *   the grammar allows one (right after `matches`), only after spaces or tabs, and only if it
- *   is closed on its line and its flags are among i, m, s, x.
+ *   the grammar allows one (right after the operator `matches`, not the field `x.matches`),
+ *   only after spaces or tabs, and only if it is closed on its line and its flags are among
+ *   i, m, s, x.
  * - `_interpolation_padding`: the spaces just inside `${ ... }`, which `str::trim` removes
  *   (Unicode white space other than the line feed).
  * - `_lbrace`, `_test_lbrace`, `_rbrace`: braces, counted. The compiler's delimiter pass
  *   (crates/syntax/src/delimiters.rs) takes `use`, `suite` or `schema` at the start of a line
  *   (column 0) as closing every open brace, bracket and parenthesis, and `test` there as closing
- *   an open test body: a syntax error wherever something is open. The scanner produces `_never`
- *   there, where it is not valid, so tree-sitter reports the error too. (Brackets and
- *   parentheses are not counted: inside them such a keyword is an error in any case.)
+ *   an open test body, unless a `.` follows (`test.case.name` is a path): a syntax error
+ *   wherever something is open. The scanner produces `_never` there, where it is not valid,
+ *   so tree-sitter reports the error too. (Brackets and parentheses are not counted: inside
+ *   them such a keyword is an error in any case.)
  * - `_never` is never valid: the grammar puts it after a keyword that stands where a name is
  *   expected, which makes that keyword a syntax error, as it is for the compiler.
  *
@@ -86,10 +91,6 @@ static const char *const KEYWORDS[] = {
 static const char *const STATEMENT_KEYWORDS[] = {
     "use", "schema", "test", "suite", "trigger", "expect", "let", "output", "wait",
 };
-
-/* The statement keywords whose statement the compiler takes whatever follows (reporting what
- * is missing): `test.x` is a test without a name, not a path. */
-static const char *const GREEDY_STATEMENT_KEYWORDS[] = {"schema", "test", "suite"};
 
 /* The keywords that can begin a selector chain (a positional argument). */
 static const char *const CHAIN_KEYWORDS[] = {
@@ -209,33 +210,50 @@ static bool scan_regex_body(TSLexer *lexer);
  * statement. Strings, comments and regex literals are skipped. */
 static bool bracket_holds_a_list(TSLexer *lexer) {
   unsigned depth = 0;
-  bool after_matches = false;
+  bool after_dot = false; /* the last token is `.`: `x.matches` is a field, not the operator */
   for (;;) {
     if (lexer->eof(lexer)) return false;
     int32_t c = lexer->lookahead;
     if (c == '"') {
       skip_string(lexer);
-      after_matches = false;
+      after_dot = false;
       continue;
     }
     if (c == '#') {
       while (!lexer->eof(lexer) && lexer->lookahead != '\n') advance(lexer);
       continue;
     }
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f') {
+      advance(lexer);
+      continue;
+    }
     if (is_name_start(c)) {
       char name[NAME_CAP];
       bool dangling_minus;
       read_name(lexer, name, &dangling_minus);
-      after_matches = !dangling_minus && strcmp(name, "matches") == 0;
-      if (after_matches) {
+      bool is_matches = !after_dot && !dangling_minus && strcmp(name, "matches") == 0;
+      after_dot = false;
+      if (is_matches) {
         while (lexer->lookahead == ' ' || lexer->lookahead == '\t') advance(lexer);
         if (lexer->lookahead == '/') {
           advance(lexer);
           if (scan_regex_body(lexer)) advance(lexer);
           while (is_alphanumeric(lexer->lookahead)) advance(lexer);
         }
-        after_matches = false;
       }
+      continue;
+    }
+    /* A number or a duration, whose unit is no keyword (`5matches`). */
+    if (is_digit(c)) {
+      while (is_name_char(lexer->lookahead) || lexer->lookahead == 0xB5) advance(lexer);
+      after_dot = false;
+      continue;
+    }
+    /* `.` as a token: `.5` is a number. */
+    after_dot = c == '.';
+    if (after_dot) {
+      advance(lexer);
+      if (is_digit(lexer->lookahead)) after_dot = false;
       continue;
     }
     switch (c) {
@@ -401,7 +419,7 @@ static bool begins_statement(const Next *next, const bool *valid_symbols) {
     case NEXT_NAME:
       return next->followed_well;
     case NEXT_KEYWORD:
-      if (in_list(next->word, GREEDY_STATEMENT_KEYWORDS, COUNT_OF(GREEDY_STATEMENT_KEYWORDS))) return false;
+      /* A statement keyword followed by `.` begins a path: `test.case.name == "x" { ... }`. */
       if (keyword_begins_path(next)) return true;
       if (in_list(next->word, STATEMENT_KEYWORDS, COUNT_OF(STATEMENT_KEYWORDS))) return false;
       if (strcmp(next->word, "not") == 0) return !next->followed_well; /* `not in` continues */
@@ -655,10 +673,15 @@ static bool scan_number(TSLexer *lexer, const bool *valid_symbols) {
     lexer->mark_end(lexer);
   }
   if (with_suffix) {
-    /* The further parts of a compound duration: `2m30s`. */
+    /* The further parts of a compound duration: `2m30s`. Digits that end with `_` and have no
+     * unit after them still make a part, whose unit is that `_` (`2m30_`, an unknown unit). */
     while (is_digit(lexer->lookahead)) {
       size_t length = text.length;
       scan_digits(lexer, &text);
+      if (text.text[text.length - 1] == '_') {
+        lexer->mark_end(lexer);
+        length = text.length;
+      }
       if (lexer->lookahead == '.') {
         advance(lexer);
         if (!is_digit(lexer->lookahead)) {
@@ -667,6 +690,10 @@ static bool scan_number(TSLexer *lexer, const bool *valid_symbols) {
         }
         push(&text, '.');
         scan_digits(lexer, &text);
+        if (text.text[text.length - 1] == '_') {
+          lexer->mark_end(lexer);
+          length = text.length;
+        }
       }
       if (!scan_suffix(lexer, &text)) {
         text.length = length;
@@ -677,17 +704,19 @@ static bool scan_number(TSLexer *lexer, const bool *valid_symbols) {
   }
   if (text.too_long) return false;
 
-  if (with_suffix || text.text[text.length - 1] == '_') {
-    /* `1_` is a duration with the unit `_`, which the lexer prefers to the number `1_`. */
+  if (with_suffix) {
     if (!valid_symbols[DURATION] || !valid_duration(text.text, text.length)) return false;
     lexer->result_symbol = DURATION;
     return true;
   }
+  /* `1_` is a duration token with the unit `_` for the lexer, which prefers it to the number
+   * `1_`; its decoder reads it as the number 1, but it is no count. */
+  bool unit_underscore = text.text[text.length - 1] == '_';
   Decimal number;
   parse_decimal(text.text, text.length, &number);
   if (valid_symbols[COUNT]) {
     /* `exactly 1.5 span`: a count is a whole number. */
-    if (number.is_float || !fits_i64(&number)) return false;
+    if (unit_underscore || number.is_float || !fits_i64(&number)) return false;
     lexer->result_symbol = COUNT;
     return true;
   }
@@ -963,7 +992,8 @@ bool tree_sitter_tbt_external_scanner_scan(void *payload, TSLexer *lexer, const 
   if (argument || valid_symbols[STATEMENT_START] || word_ahead) {
     lexer->mark_end(lexer);
     Next next = classify(lexer);
-    if (line_start && next.kind == NEXT_KEYWORD && closes_blocks(scanner, next.word)) {
+    /* Not before `.`: `test.case.name` at the start of a line is a path. */
+    if (line_start && next.kind == NEXT_KEYWORD && !next.followed_well && closes_blocks(scanner, next.word)) {
       /* Not valid here: the parse has an error, as the compiler's delimiter pass reports one. */
       lexer->result_symbol = NEVER;
       return true;
