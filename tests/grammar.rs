@@ -45,14 +45,23 @@ const SYNTAX_CODES: &[(Code, &str)] = &[
     ),
     (codes::UNKNOWN_DURATION_UNIT, "duration decoder"),
     (codes::INVALID_INTERPOLATION, "string decoder"),
-    (codes::MISSING_NAME, "parser: `test` or `suite` without a name"),
+    (
+        codes::MISSING_NAME,
+        "parser: `test` or `suite` without a name",
+    ),
     (codes::EXPECTED_EXPRESSION, "parser"),
     (codes::INVALID_REGEX_FLAG, "regex decoder"),
     (codes::SINGLE_EQUALS, "parser"),
     (codes::FOREIGN_OPERATOR, "lexer"),
     (codes::EMPTY_SELECTOR, "parser: `x[]`"),
-    (codes::INVALID_QUANTIFIER, "parser: `exactly` without a count"),
-    (codes::MISPLACED_WITHIN, "parser: `within` without `->` or `=>`"),
+    (
+        codes::INVALID_QUANTIFIER,
+        "parser: `exactly` without a count",
+    ),
+    (
+        codes::MISPLACED_WITHIN,
+        "parser: `within` without `->` or `=>`",
+    ),
     (codes::KEYWORD_AS_NAME, "parser: `let expect = 1`"),
     (
         codes::UNKNOWN_STATEMENT,
@@ -64,12 +73,18 @@ const SYNTAX_CODES: &[(Code, &str)] = &[
 
 /// The codes that are not syntax errors, and why tree-sitter accepts what they reject.
 const NOT_SYNTAX_CODES: &[(Code, &str)] = &[
-    (codes::INVALID_UTF8, "input, not syntax: tbt_syntax::parse takes a &str"),
+    (
+        codes::INVALID_UTF8,
+        "input, not syntax: tbt_syntax::parse takes a &str",
+    ),
     (
         codes::NESTING_TOO_DEEP,
         "a resource limit of the compiler (128 levels of nesting, 1024 operators per statement)",
     ),
-    (codes::UNKNOWN_TRIGGER, "validate.rs: trigger kinds are names"),
+    (
+        codes::UNKNOWN_TRIGGER,
+        "validate.rs: trigger kinds are names",
+    ),
     // E0014 is also emitted by the parser for a word in `schema { }` that is neither `services`
     // nor `attribute`; that use is a syntax error (see `is_syntax_error`).
     (codes::UNKNOWN_OPTION, "validate.rs: option names are names"),
@@ -83,14 +98,26 @@ const NOT_SYNTAX_CODES: &[(Code, &str)] = &[
     ),
     (codes::TOO_MANY_ERRORS, "a summary of other diagnostics"),
     (codes::UNKNOWN_TYPE, "validate.rs: type names are names"),
-    (codes::UNKNOWN_PSEUDO_CLASS, "validate.rs: pseudo-class names are names"),
-    (codes::PSEUDO_CLASS_ARGUMENT, "validate.rs: any argument list parses"),
+    (
+        codes::UNKNOWN_PSEUDO_CLASS,
+        "validate.rs: pseudo-class names are names",
+    ),
+    (
+        codes::PSEUDO_CLASS_ARGUMENT,
+        "validate.rs: any argument list parses",
+    ),
     (codes::DUPLICATE_TRIGGER, "validate.rs"),
     (codes::MISSING_TRIGGER, "a later phase"),
     (codes::DUPLICATE_OPTION, "validate.rs"),
     (codes::UNKNOWN_BODY_KIND, "validate.rs"),
-    (codes::TRIGGER_ARGUMENTS, "validate.rs: any number of arguments parses"),
-    (codes::OPTION_ARGUMENTS, "validate.rs: any number of arguments parses"),
+    (
+        codes::TRIGGER_ARGUMENTS,
+        "validate.rs: any number of arguments parses",
+    ),
+    (
+        codes::OPTION_ARGUMENTS,
+        "validate.rs: any number of arguments parses",
+    ),
     (codes::EMPTY_FILE, "a warning"),
     (codes::IO_ERROR, "input, not syntax"),
 ];
@@ -234,20 +261,24 @@ fn ts_parser() -> Parser {
 
 /// Whether a compiler diagnostic is a syntax error.
 fn is_syntax_error(diagnostic: &Diagnostic, file: &SourceFile) -> bool {
-    if SYNTAX_CODES.iter().any(|(code, _)| *code == diagnostic.code) {
+    if SYNTAX_CODES
+        .iter()
+        .any(|(code, _)| *code == diagnostic.code)
+    {
         return true;
     }
     // The parser reports an unknown word in a schema with E0014; validate.rs never reports E0014
     // inside a schema.
-    diagnostic.code == codes::UNKNOWN_OPTION && inside_schema(&file.items, diagnostic.primary.range.start)
+    diagnostic.code == codes::UNKNOWN_OPTION
+        && inside_schema(&file.items, diagnostic.primary.range.start)
 }
 
 fn inside_schema(stmts: &[Stmt], offset: u32) -> bool {
     stmts.iter().any(|stmt| match stmt {
         Stmt::Schema(schema) => schema.range.contains_inclusive(offset),
-        Stmt::Test(Test { body, .. }) | Stmt::Suite(Suite { body, .. }) | Stmt::Block(SpanBlock { body, .. }) => {
-            inside_schema(body, offset)
-        }
+        Stmt::Test(Test { body, .. })
+        | Stmt::Suite(Suite { body, .. })
+        | Stmt::Block(SpanBlock { body, .. }) => inside_schema(body, offset),
         _ => false,
     })
 }
@@ -319,7 +350,11 @@ impl Ast<'_> {
         match stmt {
             Stmt::Use(u) => format!("(use {})", self.string(&u.path)),
             Stmt::Schema(schema) => {
-                let items: Vec<String> = schema.items.iter().map(|item| self.schema_item(item)).collect();
+                let items: Vec<String> = schema
+                    .items
+                    .iter()
+                    .map(|item| self.schema_item(item))
+                    .collect();
                 list("schema", &items)
             }
             Stmt::Test(t) => self.named("test", t.name.as_ref(), &t.body),
@@ -439,12 +474,19 @@ impl Ast<'_> {
                 list("object", &entries)
             }
             ExprKind::Field(base, name) => format!("(. {} {})", self.expr(base), name.text),
-            ExprKind::Index(base, index) => format!("([] {} {})", self.expr(base), self.expr(index)),
+            ExprKind::Index(base, index) => {
+                format!("([] {} {})", self.expr(base), self.expr(index))
+            }
             ExprKind::Pseudo(base, pseudo) => match &pseudo.args {
                 None => format!("(: {} {})", self.expr(base), pseudo.name.text),
                 Some(args) => {
                     let args: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
-                    format!("(: {} {} {})", self.expr(base), pseudo.name.text, list("args", &args))
+                    format!(
+                        "(: {} {} {})",
+                        self.expr(base),
+                        pseudo.name.text,
+                        list("args", &args)
+                    )
                 }
             },
             ExprKind::Combine {
@@ -465,7 +507,9 @@ impl Ast<'_> {
             ExprKind::Unary(UnaryOp::Not, x) => format!("(not {})", self.expr(x)),
             ExprKind::Unary(UnaryOp::Neg, x) => format!("(- {})", self.expr(x)),
             ExprKind::Exists(x) => format!("(exists {})", self.expr(x)),
-            ExprKind::Binary(op, l, r) => format!("({} {} {})", op.as_str(), self.expr(l), self.expr(r)),
+            ExprKind::Binary(op, l, r) => {
+                format!("({} {} {})", op.as_str(), self.expr(l), self.expr(r))
+            }
             ExprKind::Quantified(q, x) => self.quantified(q, self.expr(x)),
             ExprKind::Order { steps, ops, within } => {
                 let mut parts = vec![self.expr(&steps[0])];
@@ -553,10 +597,19 @@ impl<'a> Cst<'a> {
             }
             "trigger_statement" => {
                 let mut parts = vec![self.text(Self::field(node, "kind")).to_string()];
-                parts.extend(Self::fields(node, "argument").into_iter().map(|a| self.expr(a)));
+                parts.extend(
+                    Self::fields(node, "argument")
+                        .into_iter()
+                        .map(|a| self.expr(a)),
+                );
                 let options: Vec<String> = node
                     .child_by_field_name("options")
-                    .map(|block| Self::children(block).into_iter().map(|o| self.option(o)).collect())
+                    .map(|block| {
+                        Self::children(block)
+                            .into_iter()
+                            .map(|o| self.option(o))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 parts.push(list("options", &options));
                 list("trigger", &parts)
@@ -588,7 +641,11 @@ impl<'a> Cst<'a> {
 
     fn option(&self, node: Node) -> String {
         let mut parts = vec![self.text(Self::field(node, "name")).to_string()];
-        parts.extend(Self::fields(node, "argument").into_iter().map(|a| self.expr(a)));
+        parts.extend(
+            Self::fields(node, "argument")
+                .into_iter()
+                .map(|a| self.expr(a)),
+        );
         if let Some(value) = node.child_by_field_name("value") {
             parts.push("=".to_string());
             parts.push(self.expr(value));
@@ -638,7 +695,10 @@ impl<'a> Cst<'a> {
     /// An identifier or a path, with its segments joined by dots.
     fn path(&self, node: Node) -> String {
         if node.kind() == "path" {
-            let segments: Vec<&str> = Self::children(node).into_iter().map(|s| self.text(s)).collect();
+            let segments: Vec<&str> = Self::children(node)
+                .into_iter()
+                .map(|s| self.text(s))
+                .collect();
             segments.join(".")
         } else {
             self.text(node).to_string()
@@ -647,11 +707,16 @@ impl<'a> Cst<'a> {
 
     fn expr(&self, node: Node) -> String {
         match node.kind() {
-            "number" | "duration" | "string" | "regex" | "true" | "false" => self.text(node).to_string(),
+            "number" | "duration" | "string" | "regex" | "true" | "false" => {
+                self.text(node).to_string()
+            }
             "span" => "span".to_string(),
             "identifier" | "path" => self.path(node),
             "list" => {
-                let items: Vec<String> = Self::children(node).into_iter().map(|i| self.expr(i)).collect();
+                let items: Vec<String> = Self::children(node)
+                    .into_iter()
+                    .map(|i| self.expr(i))
+                    .collect();
                 list("list", &items)
             }
             "object" => {
@@ -680,7 +745,9 @@ impl<'a> Cst<'a> {
                 let name = self.text(Self::field(pseudo, "name"));
                 match pseudo.child_by_field_name("arguments") {
                     None => format!("(: {base} {name})"),
-                    Some(args) => format!("(: {base} {name} {})", self.arguments("args", args, vec![])),
+                    Some(args) => {
+                        format!("(: {base} {name} {})", self.arguments("args", args, vec![]))
+                    }
                 }
             }
             "combined_selector" => format!(
@@ -812,16 +879,29 @@ fn tree_sitter_and_the_compiler_agree_on_every_file() {
     }
     let mut report = String::new();
     if !disagreements.is_empty() {
-        let width = disagreements.iter().map(|d| d.origin.len()).max().unwrap_or(0).min(60);
+        let width = disagreements
+            .iter()
+            .map(|d| d.origin.len())
+            .max()
+            .unwrap_or(0)
+            .min(60);
         let _ = writeln!(
             report,
             "\n{} inputs where the compiler and tree-sitter disagree about syntax errors:\n",
             disagreements.len()
         );
-        let _ = writeln!(report, "{:width$} | {:40} | compiler", "input", "tree-sitter");
+        let _ = writeln!(
+            report,
+            "{:width$} | {:40} | compiler",
+            "input", "tree-sitter"
+        );
         let _ = writeln!(report, "{:-<width$}-+-{:-<40}-+-{:-<40}", "", "", "");
         for d in &disagreements {
-            let _ = writeln!(report, "{:width$} | {:40} | {}", d.origin, d.tree_sitter, d.compiler);
+            let _ = writeln!(
+                report,
+                "{:width$} | {:40} | {}",
+                d.origin, d.tree_sitter, d.compiler
+            );
         }
     }
     if !shapes.is_empty() {
@@ -845,10 +925,11 @@ fn tree_sitter_and_the_compiler_agree_on_every_file() {
 /// codes of later phases (names and types, plans, input and output) are never syntax errors.
 #[test]
 fn every_diagnostic_code_is_classified() {
-    for info in CODES
-        .iter()
-        .filter(|info| ["E00", "W00"].iter().any(|p| info.code.as_str().starts_with(p)))
-    {
+    for info in CODES.iter().filter(|info| {
+        ["E00", "W00"]
+            .iter()
+            .any(|p| info.code.as_str().starts_with(p))
+    }) {
         let syntax = SYNTAX_CODES.iter().any(|(c, _)| *c == info.code);
         let other = NOT_SYNTAX_CODES.iter().any(|(c, _)| *c == info.code);
         assert!(
@@ -872,15 +953,25 @@ fn js_array(source: &str, name: &str) -> Vec<String> {
 
 /// The strings between `quote`s in `text` (no escapes).
 fn quoted(text: &str, quote: char) -> Vec<String> {
-    text.split(quote).skip(1).step_by(2).map(str::to_string).collect()
+    text.split(quote)
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
 }
 
 fn lexer_keywords() -> Vec<String> {
-    Kind::KEYWORDS.iter().map(|(text, _)| text.to_string()).collect()
+    Kind::KEYWORDS
+        .iter()
+        .map(|(text, _)| text.to_string())
+        .collect()
 }
 
 fn lexer_punctuation() -> Vec<String> {
-    Kind::PUNCTUATION.iter().map(|(text, _)| text.to_string()).collect()
+    Kind::PUNCTUATION
+        .iter()
+        .map(|(text, _)| text.to_string())
+        .collect()
 }
 
 /// Every string a rule of `src/grammar.json` matches literally: STRING rules, and the values of
@@ -904,7 +995,8 @@ fn grammar_json_strings() -> BTreeSet<String> {
         }
     }
     let json: serde_json::Value =
-        serde_json::from_str(&read(&grammar_dir().join("src/grammar.json"))).expect("src/grammar.json is JSON");
+        serde_json::from_str(&read(&grammar_dir().join("src/grammar.json")))
+            .expect("src/grammar.json is JSON");
     let mut out = BTreeSet::new();
     walk(&json["rules"], &mut out);
     out
@@ -938,7 +1030,11 @@ fn the_tree_sitter_grammar_has_the_lexers_keywords_and_operators() {
         .filter(|s| s.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
         .collect();
     let expected: BTreeSet<String> = lexer_keywords().into_iter().chain(contextual).collect();
-    assert_eq!(words, expected.iter().collect(), "the words of src/grammar.json");
+    assert_eq!(
+        words,
+        expected.iter().collect(),
+        "the words of src/grammar.json"
+    );
 }
 
 #[test]
@@ -975,7 +1071,8 @@ fn the_external_scanner_has_the_lexers_keywords() {
 fn the_textmate_grammar_has_the_lexers_keywords_and_operators() {
     let path = workspace_root().join("grammar/tbt.tmLanguage.json");
     let source = read(&path);
-    let json: serde_json::Value = serde_json::from_str(&source).expect("tbt.tmLanguage.json is JSON");
+    let json: serde_json::Value =
+        serde_json::from_str(&source).expect("tbt.tmLanguage.json is JSON");
     assert_eq!(json["scopeName"], "source.tbt");
 
     // Every `match` of the repository entry `keywords` is `...(?:word|word|...)...`.
@@ -984,7 +1081,9 @@ fn the_textmate_grammar_has_the_lexers_keywords_and_operators() {
         .as_array()
         .expect("repository.keywords.patterns")
     {
-        let regex = pattern["match"].as_str().expect("a keyword pattern has a match");
+        let regex = pattern["match"]
+            .as_str()
+            .expect("a keyword pattern has a match");
         let group = &regex[regex.find("(?:").expect("a (?:...) group") + 3..];
         let group = &group[..group.find(')').unwrap()];
         words.extend(group.split('|').map(str::to_string));
@@ -999,7 +1098,10 @@ fn the_textmate_grammar_has_the_lexers_keywords_and_operators() {
         .as_array()
         .expect("repository.operators.patterns")
         .iter()
-        .map(|p| regex::Regex::new(&format!("^(?:{})$", p["match"].as_str().unwrap())).expect("a plain regex"))
+        .map(|p| {
+            regex::Regex::new(&format!("^(?:{})$", p["match"].as_str().unwrap()))
+                .expect("a plain regex")
+        })
         .collect();
     for text in lexer_punctuation() {
         assert!(
@@ -1015,7 +1117,12 @@ fn the_textmate_grammar_has_the_lexers_keywords_and_operators() {
 /// example, default 300) and `TBT_GRAMMAR_SEED` explore further.
 #[test]
 fn tree_sitter_and_the_compiler_agree_on_edited_examples() {
-    let env = |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let env = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
     let edits_per_file = env("TBT_GRAMMAR_EDITS", 300) as usize;
     #[rustfmt::skip]
     const INSERTS: &[&str] = &[
@@ -1043,13 +1150,16 @@ fn tree_sitter_and_the_compiler_agree_on_edited_examples() {
             let mut text = original.clone();
             let mut at = 0;
             for _ in 0..1 + next(3) / 2 {
-                let boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+                let boundaries: Vec<usize> = (0..=text.len())
+                    .filter(|&i| text.is_char_boundary(i))
+                    .collect();
                 at = boundaries[next(boundaries.len())];
                 match next(4) {
                     0 => text.insert_str(at, INSERTS[next(INSERTS.len())]),
                     1 => {
-                        let end = boundaries
-                            [(boundaries.partition_point(|&b| b < at) + 1 + next(8)).min(boundaries.len() - 1)];
+                        let end =
+                            boundaries[(boundaries.partition_point(|&b| b < at) + 1 + next(8))
+                                .min(boundaries.len() - 1)];
                         text.replace_range(at..end, "");
                     }
                     2 => {
@@ -1072,7 +1182,11 @@ fn tree_sitter_and_the_compiler_agree_on_edited_examples() {
             let ts_error = first_ts_error(&tree);
             if errors.is_empty() != ts_error.is_none() {
                 disagreements.push(Disagreement {
-                    origin: format!("{} edited at byte {at}:\n{}", relative(&path), excerpt(&text, at)),
+                    origin: format!(
+                        "{} edited at byte {at}:\n{}",
+                        relative(&path),
+                        excerpt(&text, at)
+                    ),
                     compiler: if errors.is_empty() {
                         "no syntax error".to_string()
                     } else {
@@ -1131,7 +1245,11 @@ fn query_forms(query: &str) -> (String, Vec<String>) {
                             break;
                         }
                     }
-                    if seen_form { pending.push_str(&line) } else { header.push_str(&line) }
+                    if seen_form {
+                        pending.push_str(&line)
+                    } else {
+                        header.push_str(&line)
+                    }
                     continue;
                 }
                 c if c.is_whitespace() => {
@@ -1217,12 +1335,20 @@ fn helix_highlights(grammar_highlights: &str) -> String {
                 .split_inclusive(|c: char| c.is_whitespace() || c == ')')
                 .map(|piece| {
                     let trimmed = piece.trim_end_matches(|c: char| c.is_whitespace() || c == ')');
-                    if trimmed == *from { format!("{to}{}", &piece[trimmed.len()..]) } else { piece.to_string() }
+                    if trimmed == *from {
+                        format!("{to}{}", &piece[trimmed.len()..])
+                    } else {
+                        piece.to_string()
+                    }
                 })
                 .collect();
         }
         // Section comments describe the order of the grammar's file; keep only the patterns.
-        let form: String = form.lines().filter(|l| !l.trim_start().starts_with(';')).collect::<Vec<_>>().join("\n");
+        let form: String = form
+            .lines()
+            .filter(|l| !l.trim_start().starts_with(';'))
+            .collect::<Vec<_>>()
+            .join("\n");
         out.push('\n');
         out.push_str(form.trim());
         out.push('\n');
@@ -1243,7 +1369,10 @@ fn the_editor_queries_are_current() {
     );
 
     let helix = workspace_root().join("editors/helix/queries/tbt");
-    let mut expected = vec![("highlights.scm", helix_highlights(&read(&queries.join("highlights.scm"))))];
+    let mut expected = vec![(
+        "highlights.scm",
+        helix_highlights(&read(&queries.join("highlights.scm"))),
+    )];
     for name in ["injections.scm", "locals.scm"] {
         expected.push((name, read(&queries.join(name))));
     }
