@@ -16,7 +16,10 @@ pub fn run(args: &ExplainArgs) -> i32 {
         return 2;
     };
     let info = code.info();
-    println!("{} {}: {}\n\n{}", info.code, info.name, info.summary, info.explanation);
+    println!(
+        "{} {}: {}\n\n{}",
+        info.code, info.name, info.summary, info.explanation
+    );
     if !info.example.is_empty() {
         println!("\nExample:\n");
         for line in info.example.lines() {

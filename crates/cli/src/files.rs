@@ -22,7 +22,11 @@ fn skipped(name: &str) -> bool {
 /// exist or cannot be read.
 pub fn discover(paths: &[PathBuf]) -> Vec<Loaded> {
     let defaults = [PathBuf::from(".")];
-    let paths = if paths.is_empty() { &defaults[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &defaults[..]
+    } else {
+        paths
+    };
     let mut out = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
@@ -34,12 +38,18 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Loaded> {
                     .filter_entry(|e| e.depth() == 0 || !skipped(&e.file_name().to_string_lossy()));
                 for entry in walker {
                     match entry {
-                        Ok(entry) if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "tbt") => {
+                        Ok(entry)
+                            if entry.file_type().is_file()
+                                && entry.path().extension().is_some_and(|x| x == "tbt") =>
+                        {
                             found.push(entry.into_path())
                         }
                         Ok(_) => {}
                         Err(error) => out.push(io_failure(
-                            error.path().map(Path::to_path_buf).unwrap_or_else(|| path.clone()),
+                            error
+                                .path()
+                                .map(Path::to_path_buf)
+                                .unwrap_or_else(|| path.clone()),
                             &error.to_string(),
                         )),
                     }
@@ -58,15 +68,31 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Loaded> {
 pub fn load(path: PathBuf) -> Loaded {
     match std::fs::read(&path) {
         Ok(bytes) => match tbt_syntax::decode(&bytes) {
-            Ok(text) => Loaded { text: Ok(text.to_string()), path, io_error: false },
-            Err(diagnostic) => Loaded { text: Err(diagnostic), path, io_error: false },
+            Ok(text) => Loaded {
+                text: Ok(text.to_string()),
+                path,
+                io_error: false,
+            },
+            Err(diagnostic) => Loaded {
+                text: Err(diagnostic),
+                path,
+                io_error: false,
+            },
         },
         Err(error) => io_failure(path, &error.to_string()),
     }
 }
 
 fn io_failure(path: PathBuf, reason: &str) -> Loaded {
-    let diagnostic = Diagnostic::new(codes::IO_ERROR, TextRange::default(), format!("cannot read `{}`: {reason}", path.display()))
-        .with_help("check that the path exists and is readable");
-    Loaded { path, text: Err(diagnostic), io_error: true }
+    let diagnostic = Diagnostic::new(
+        codes::IO_ERROR,
+        TextRange::default(),
+        format!("cannot read `{}`: {reason}", path.display()),
+    )
+    .with_help("check that the path exists and is readable");
+    Loaded {
+        path,
+        text: Err(diagnostic),
+        io_error: true,
+    }
 }

@@ -10,7 +10,9 @@ pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     }
 }
 
@@ -24,7 +26,11 @@ pub struct Printer {
 impl Printer {
     /// A printer for `format`.
     pub fn new(format: OutputFormat, color: ColorChoice) -> Self {
-        Printer { format, color: use_color(color, std::io::stdout().is_terminal()), json: Vec::new() }
+        Printer {
+            format,
+            color: use_color(color, std::io::stdout().is_terminal()),
+            json: Vec::new(),
+        }
     }
 
     /// Prints (or, for JSON, collects) one file's diagnostics.
@@ -34,11 +40,15 @@ impl Printer {
         }
         let file = SourceFile { path, text };
         match self.format {
-            OutputFormat::Human => print!("{}", render_human(file, diagnostics, HumanOptions { color: self.color })),
+            OutputFormat::Human => print!(
+                "{}",
+                render_human(file, diagnostics, HumanOptions { color: self.color })
+            ),
             OutputFormat::Github => print!("{}", render_github(file, diagnostics)),
             OutputFormat::Json => {
                 for d in json_value(file, diagnostics) {
-                    self.json.push(serde_json::to_value(d).unwrap_or(serde_json::Value::Null));
+                    self.json
+                        .push(serde_json::to_value(d).unwrap_or(serde_json::Value::Null));
                 }
             }
         }
@@ -55,11 +65,20 @@ impl Printer {
                     "warnings": warnings,
                     "diagnostics": self.json,
                 });
-                println!("{}", serde_json::to_string_pretty(&document).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&document).unwrap_or_default()
+                );
             }
             OutputFormat::Human => {
-                let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-                eprintln!("checked {}: {}, {}", plural(files, "file"), plural(errors, "error"), plural(warnings, "warning"));
+                let plural =
+                    |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+                eprintln!(
+                    "checked {}: {}, {}",
+                    plural(files, "file"),
+                    plural(errors, "error"),
+                    plural(warnings, "warning")
+                );
             }
             OutputFormat::Github => {}
         }

@@ -24,18 +24,31 @@ fn exit_code_0_when_clean() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "ok.tbt", VALID.as_bytes());
     let out = tbt(&["check"], dir.path());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]
 fn exit_code_1_on_errors_and_2_on_missing_paths() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "bad.tbt", BROKEN.as_bytes());
-    assert_eq!(tbt(&["check", "bad.tbt"], dir.path()).status.code(), Some(1));
+    assert_eq!(
+        tbt(&["check", "bad.tbt"], dir.path()).status.code(),
+        Some(1)
+    );
     let missing = tbt(&["check", "nope.tbt"], dir.path());
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stdout).contains("E0901"));
-    assert_eq!(tbt(&["check", "--format", "yaml"], dir.path()).status.code(), Some(2));
+    assert_eq!(
+        tbt(&["check", "--format", "yaml"], dir.path())
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -43,7 +56,12 @@ fn warnings_fail_only_when_denied() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "empty.tbt", b"# nothing yet\n");
     assert_eq!(tbt(&["check"], dir.path()).status.code(), Some(0));
-    assert_eq!(tbt(&["check", "--deny", "warnings"], dir.path()).status.code(), Some(1));
+    assert_eq!(
+        tbt(&["check", "--deny", "warnings"], dir.path())
+            .status
+            .code(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -91,7 +109,10 @@ fn explain_prints_the_long_description() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("E0023 single-equals"), "{text}");
     assert!(text.contains("Example:"), "{text}");
-    assert_eq!(tbt(&["explain", "E9999"], dir.path()).status.code(), Some(2));
+    assert_eq!(
+        tbt(&["explain", "E9999"], dir.path()).status.code(),
+        Some(2)
+    );
     let list = tbt(&["explain"], dir.path());
     assert!(String::from_utf8_lossy(&list.stdout).lines().count() >= 40);
 }
@@ -102,7 +123,11 @@ fn folders_are_searched_recursively_skipping_hidden_and_target() {
     std::fs::create_dir_all(dir.path().join("nested/deeper")).expect("mkdir");
     std::fs::create_dir_all(dir.path().join(".hidden")).expect("mkdir");
     std::fs::create_dir_all(dir.path().join("target")).expect("mkdir");
-    write(&dir.path().join("nested/deeper"), "bad.tbt", BROKEN.as_bytes());
+    write(
+        &dir.path().join("nested/deeper"),
+        "bad.tbt",
+        BROKEN.as_bytes(),
+    );
     write(&dir.path().join(".hidden"), "bad.tbt", BROKEN.as_bytes());
     write(&dir.path().join("target"), "bad.tbt", BROKEN.as_bytes());
     let out = tbt(&["check", "--format", "json"], dir.path());

@@ -270,7 +270,10 @@ fn deeply_nested_expressions_do_not_overflow_the_formatter() {
                 format!("let x = {}a\n", "not ".repeat(tbt_syntax::MAX_OPERATORS)),
                 format!("let x = {}a\n", "a + ".repeat(tbt_syntax::MAX_OPERATORS)),
                 format!("let x = {}a{}\n", "(".repeat(100), ")".repeat(100)),
-                format!("let x = a{}\n", ".b[1]:first".repeat(tbt_syntax::MAX_OPERATORS / 3)),
+                format!(
+                    "let x = a{}\n",
+                    ".b[1]:first".repeat(tbt_syntax::MAX_OPERATORS / 3)
+                ),
             ] {
                 check("deep", &text);
             }

@@ -186,7 +186,10 @@ pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>
             Kind::Test | Kind::Suite | Kind::Schema | Kind::Use => {
                 // `test.case.name` at the start of a line is a path, not a new test.
                 let starts_path = iter.peek().is_some_and(|next| next.kind == Kind::Dot);
-                if !stack.is_empty() && !starts_path && starts_line_at_column_zero(text, token.range.start) {
+                if !stack.is_empty()
+                    && !starts_path
+                    && starts_line_at_column_zero(text, token.range.start)
+                {
                     let keep = if token.kind == Kind::Test {
                         stack
                             .iter()

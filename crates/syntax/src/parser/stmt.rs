@@ -47,12 +47,14 @@ where
             .delimited_by(just(Kind::LBrace), just(Kind::RBrace))
             .labelled("block");
 
-        let use_stmt = statement_keyword(Kind::Use).ignore_then(string(cx)).map_with(|path, e| {
-            Stmt::Use(Use {
-                path,
-                range: range(e.span()),
-            })
-        });
+        let use_stmt = statement_keyword(Kind::Use)
+            .ignore_then(string(cx))
+            .map_with(|path, e| {
+                Stmt::Use(Use {
+                    path,
+                    range: range(e.span()),
+                })
+            });
 
         let schema_stmt = statement_keyword(Kind::Schema)
             .map_with(|_, e| e.span())
