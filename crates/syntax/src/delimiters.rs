@@ -12,6 +12,16 @@ use crate::lexer::Token;
 use crate::token::Kind;
 use tbt_diagnostics::{Diagnostic, TextRange, codes};
 
+/// A token as the parser reads it: its kind and its span.
+pub(crate) type Spanned = (Kind, chumsky::span::SimpleSpan);
+
+fn spanned(token: Token) -> Spanned {
+    (
+        token.kind,
+        chumsky::span::SimpleSpan::from(token.range.start as usize..token.range.end as usize),
+    )
+}
+
 /// The deepest nesting of delimiters the parser is given.
 pub const MAX_NESTING: usize = 128;
 
@@ -98,8 +108,8 @@ fn opener_of(close: Kind) -> Kind {
 }
 
 /// Balances the delimiters of `tokens`, reporting what it repairs.
-pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Token> {
-    let mut out = Vec::with_capacity(tokens.len() + 4);
+pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Spanned> {
+    let mut out: Vec<Spanned> = Vec::with_capacity(tokens.len() + 4);
     let mut stack: Vec<Open> = Vec::new();
     let mut header: Option<Kind> = None;
     // An unterminated string or regex swallows the closers after it on its line: the openers it
@@ -119,10 +129,10 @@ pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>
                         .with_label(format!("more than {MAX_OPERATORS} operators in one statement"))
                         .with_help("split the expression with `let`; the rest of this statement is skipped"),
                 );
-                out.push(Token {
+                out.push(spanned(Token {
                     kind: Kind::Error,
                     range,
-                });
+                }));
                 operators = 0;
                 continue;
             }
@@ -136,10 +146,10 @@ pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>
                             .with_label(format!("more than {MAX_NESTING} levels of nesting"))
                             .with_help("flatten this expression or block; it is skipped"),
                     );
-                    out.push(Token {
+                    out.push(spanned(Token {
                         kind: Kind::Error,
                         range,
-                    });
+                    }));
                     continue;
                 }
                 let is_test_body = token.kind == Kind::LBrace && header == Some(Kind::Test);
@@ -149,7 +159,7 @@ pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>
                     range: token.range,
                     is_test_body,
                 });
-                out.push(token);
+                out.push(spanned(token));
             }
             Kind::RBrace | Kind::RBracket | Kind::RParen => {
                 header = None;
@@ -165,7 +175,7 @@ pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>
                             diagnostics,
                         );
                         stack.pop();
-                        out.push(token);
+                        out.push(spanned(token));
                     }
                     None => diagnostics.push(
                         Diagnostic::new(
@@ -210,13 +220,13 @@ pub fn balance(text: &str, tokens: Vec<Token>, diagnostics: &mut Vec<Diagnostic>
                 if token.kind != Kind::Use {
                     header = Some(token.kind);
                 }
-                out.push(token);
+                out.push(spanned(token));
             }
             Kind::UnterminatedString | Kind::UnterminatedRegex => {
                 swallowed_from = Some(token.range.start);
-                out.push(token);
+                out.push(spanned(token));
             }
-            _ => out.push(token),
+            _ => out.push(spanned(token)),
         }
     }
     let end = text.len() as u32;
@@ -231,16 +241,16 @@ fn close_down_to(
     at: u32,
     swallowed_from: Option<u32>,
     stack: &mut Vec<Open>,
-    out: &mut Vec<Token>,
+    out: &mut Vec<Spanned>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut unclosed: Vec<Open> = Vec::new();
     while stack.len() > keep {
         let Some(open) = stack.pop() else { break };
-        out.push(Token {
+        out.push(spanned(Token {
             kind: closer_of(open.kind),
             range: TextRange::empty(at),
-        });
+        }));
         if !swallowed_from.is_some_and(|from| from > open.range.start) {
             unclosed.push(open);
         }

@@ -11,7 +11,6 @@ mod expr;
 mod stmt;
 
 use crate::ast::{Name, Stmt};
-use crate::lexer::Token;
 use crate::token::Kind;
 use chumsky::input::{Input as _, ValueInput};
 use chumsky::prelude::*;
@@ -80,26 +79,16 @@ pub(crate) fn range(span: SimpleSpan) -> TextRange {
 /// Parses balanced tokens into top-level statements, appending diagnostics.
 pub(crate) fn parse_tokens(
     src: &str,
-    tokens: &[Token],
+    pairs: &[(Kind, SimpleSpan)],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Stmt> {
     let cx = Cx {
         src,
         diags: RefCell::new(Vec::new()),
     };
-    let pairs: Vec<(Kind, SimpleSpan)> = tokens
-        .iter()
-        .map(|t| {
-            (
-                t.kind,
-                SimpleSpan::from(t.range.start as usize..t.range.end as usize),
-            )
-        })
-        .collect();
     let eoi = SimpleSpan::from(src.len()..src.len());
     // Fast pass: cheap errors. Valid input, the common case, is done after it.
-    let fast = file_parser::<_, chumsky::error::EmptyErr>(&cx)
-        .parse(pairs.as_slice().split_token_span(eoi));
+    let fast = file_parser::<_, chumsky::error::EmptyErr>(&cx).parse(pairs.split_token_span(eoi));
     if !fast.has_errors() {
         if let Some(items) = fast.into_output() {
             diagnostics.extend(std::mem::take(&mut *cx.diags.borrow_mut()));
@@ -109,7 +98,7 @@ pub(crate) fn parse_tokens(
     // Slow pass: rich errors that say what was expected where.
     cx.diags.borrow_mut().clear();
     let (output, errors) = file_parser::<_, Rich<'_, Kind>>(&cx)
-        .parse(pairs.as_slice().split_token_span(eoi))
+        .parse(pairs.split_token_span(eoi))
         .into_output_errors();
     let mut side = std::mem::take(&mut *cx.diags.borrow_mut());
     errors::convert(src, errors, &mut side);
