@@ -315,7 +315,7 @@ impl<'a> Engine<'a> {
 
 /// Walks a plan's selections (for the columns to prepare).
 mod plan_walk {
-    use tbt_plan::{BlockQuantifier, Expr, ExprKind, InterpPart, Quant, Sel, SelKind, Step};
+    use tbt_plan::{BlockQuantifier, Expr, ExprKind, Quant, Sel, SelKind, Step};
 
     pub fn steps(steps: &[Step], f: &mut dyn FnMut(&Sel)) {
         for step in steps {
@@ -335,39 +335,13 @@ mod plan_walk {
     }
 
     pub fn expr(e: &Expr, f: &mut dyn FnMut(&Sel)) {
+        e.for_each_operand(&mut |x| expr(x, f));
         match &e.kind {
-            ExprKind::Interp(parts) => parts.iter().for_each(|p| {
-                if let InterpPart::Value(x) = p {
-                    expr(x, f)
-                }
-            }),
-            ExprKind::List(items) => items.iter().for_each(|x| expr(x, f)),
-            ExprKind::Object(entries) => entries.iter().for_each(|(_, x)| expr(x, f)),
-            ExprKind::Field(x, _)
-            | ExprKind::Not(x)
-            | ExprKind::Neg(x)
-            | ExprKind::Exists(x)
-            | ExprKind::Count(x) => expr(x, f),
-            ExprKind::Index(a, b)
-            | ExprKind::ListFilter(a, b)
-            | ExprKind::And(a, b)
-            | ExprKind::Or(a, b)
-            | ExprKind::Cmp(_, a, b)
-            | ExprKind::Arith(_, a, b) => {
-                expr(a, f);
-                expr(b, f);
-            }
             ExprKind::Quantified(q, s) => {
                 if let Quant::Exactly(n) = q {
                     expr(n, f);
                 }
                 sel(s, f);
-            }
-            ExprKind::Aggregate { arg, q, .. } => {
-                expr(arg, f);
-                if let Some(q) = q {
-                    expr(q, f);
-                }
             }
             ExprKind::Project { sel: s, .. } | ExprKind::Selection(s) => sel(s, f),
             ExprKind::Order(o) => {

@@ -148,36 +148,5 @@ fn is_literal(e: &Expr) -> bool {
 /// Calls `f` on `e` and every expression below it (not inside selections' filters).
 fn visit(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     f(e);
-    match &e.kind {
-        ExprKind::Interp(parts) => {
-            for p in parts {
-                if let crate::ir::InterpPart::Value(x) = p {
-                    visit(x, f);
-                }
-            }
-        }
-        ExprKind::List(items) => items.iter().for_each(|x| visit(x, f)),
-        ExprKind::Object(entries) => entries.iter().for_each(|(_, x)| visit(x, f)),
-        ExprKind::Field(x, _)
-        | ExprKind::Not(x)
-        | ExprKind::Neg(x)
-        | ExprKind::Exists(x)
-        | ExprKind::Count(x) => visit(x, f),
-        ExprKind::Index(a, b)
-        | ExprKind::ListFilter(a, b)
-        | ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Cmp(_, a, b)
-        | ExprKind::Arith(_, a, b) => {
-            visit(a, f);
-            visit(b, f);
-        }
-        ExprKind::Aggregate { arg, q, .. } => {
-            visit(arg, f);
-            if let Some(q) = q {
-                visit(q, f);
-            }
-        }
-        _ => {}
-    }
+    e.for_each_operand(&mut |x| visit(x, f));
 }

@@ -204,6 +204,45 @@ pub struct Expr {
     pub range: TextRange,
 }
 
+impl Expr {
+    /// Calls `f` on each operand held directly by this expression: not the expressions inside
+    /// selections, quantifier counts or ordering bounds, which walkers treat on their own.
+    pub fn for_each_operand(&self, f: &mut dyn FnMut(&Expr)) {
+        match &self.kind {
+            ExprKind::Interp(parts) => {
+                for part in parts {
+                    if let InterpPart::Value(x) = part {
+                        f(x);
+                    }
+                }
+            }
+            ExprKind::List(items) => items.iter().for_each(f),
+            ExprKind::Object(entries) => entries.iter().for_each(|(_, x)| f(x)),
+            ExprKind::Field(x, _)
+            | ExprKind::Not(x)
+            | ExprKind::Neg(x)
+            | ExprKind::Exists(x)
+            | ExprKind::Count(x) => f(x),
+            ExprKind::Index(a, b)
+            | ExprKind::ListFilter(a, b)
+            | ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Cmp(_, a, b)
+            | ExprKind::Arith(_, a, b) => {
+                f(a);
+                f(b);
+            }
+            ExprKind::Aggregate { arg, q, .. } => {
+                f(arg);
+                if let Some(q) = q {
+                    f(q);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// A span intrinsic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Intrinsic {
