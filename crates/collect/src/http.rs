@@ -1,0 +1,195 @@
+//! The HTTP endpoint: `POST /v1/traces`, OTLP protobuf or JSON, optionally gzip.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
+use prost::Message;
+use tokio::net::TcpListener;
+
+use crate::router::Router;
+use crate::stats::Counters;
+
+#[derive(Clone)]
+struct AppState {
+    router: Arc<Router>,
+    max_request_bytes: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Protobuf,
+    Json,
+}
+
+/// Why a request was refused as a whole.
+struct Refusal(StatusCode, String);
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        (
+            self.0,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            self.1,
+        )
+            .into_response()
+    }
+}
+
+/// Builds the axum app for `POST /v1/traces`.
+pub(crate) fn app(router: Arc<Router>, max_request_bytes: usize) -> axum::Router {
+    let state = AppState {
+        router,
+        max_request_bytes,
+    };
+    axum::Router::new()
+        .route("/v1/traces", post(export))
+        .layer(DefaultBodyLimit::max(max_request_bytes))
+        .with_state(state)
+}
+
+/// Serves HTTP on `listener` until `shutdown` resolves.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    router: Arc<Router>,
+    max_request_bytes: usize,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(router, max_request_bytes))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let counters = &state.router.counters;
+    Counters::add(&counters.requests, 1);
+    match decode(&state, &headers, body) {
+        Ok((req, enc)) => {
+            let partial_success = state.router.ingest(req);
+            let resp = ExportTraceServiceResponse { partial_success };
+            match enc {
+                Encoding::Protobuf => (
+                    [(header::CONTENT_TYPE, "application/x-protobuf")],
+                    resp.encode_to_vec(),
+                )
+                    .into_response(),
+                Encoding::Json => match serde_json::to_vec(&resp) {
+                    Ok(v) => ([(header::CONTENT_TYPE, "application/json")], v).into_response(),
+                    Err(e) => {
+                        Refusal(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
+                    }
+                },
+            }
+        }
+        Err(r) => {
+            Counters::add(&counters.malformed_requests, 1);
+            r.into_response()
+        }
+    }
+}
+
+fn decode(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<(ExportTraceServiceRequest, Encoding), Refusal> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let enc = match mime.as_str() {
+        "application/x-protobuf" | "application/protobuf" => Encoding::Protobuf,
+        "application/json" => Encoding::Json,
+        _ => {
+            return Err(Refusal(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!(
+                    "unsupported content type {ct:?}: expected application/x-protobuf or application/json"
+                ),
+            ));
+        }
+    };
+    let body = body.map_err(|e| {
+        let status = e.status();
+        let msg = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            format!(
+                "request body larger than the limit of {} bytes",
+                state.max_request_bytes
+            )
+        } else {
+            format!("cannot read the request body: {e}")
+        };
+        Refusal(status, msg)
+    })?;
+    let content_encoding = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("identity")
+        .trim()
+        .to_ascii_lowercase();
+    let raw: Vec<u8> = match content_encoding.as_str() {
+        "" | "identity" => body.to_vec(),
+        "gzip" => gunzip(&body, state.max_request_bytes)?,
+        other => {
+            return Err(Refusal(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("unsupported content encoding {other:?}: expected gzip or none"),
+            ));
+        }
+    };
+    if raw.is_empty() {
+        return Err(Refusal(
+            StatusCode::BAD_REQUEST,
+            "empty request body: expected an ExportTraceServiceRequest".into(),
+        ));
+    }
+    let req = match enc {
+        Encoding::Protobuf => ExportTraceServiceRequest::decode(&raw[..]).map_err(|e| {
+            Refusal(
+                StatusCode::BAD_REQUEST,
+                format!("invalid OTLP protobuf ExportTraceServiceRequest: {e}"),
+            )
+        })?,
+        Encoding::Json => serde_json::from_slice(&raw).map_err(|e| {
+            Refusal(
+                StatusCode::BAD_REQUEST,
+                format!("invalid OTLP/JSON ExportTraceServiceRequest: {e}"),
+            )
+        })?,
+    };
+    Ok((req, enc))
+}
+
+/// Decompresses at most `limit` bytes; more is a 413.
+fn gunzip(body: &[u8], limit: usize) -> Result<Vec<u8>, Refusal> {
+    let mut out = Vec::new();
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    flate2::read::GzDecoder::new(body)
+        .take(cap)
+        .read_to_end(&mut out)
+        .map_err(|e| Refusal(StatusCode::BAD_REQUEST, format!("invalid gzip body: {e}")))?;
+    if out.len() > limit {
+        return Err(Refusal(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("decompressed request body larger than the limit of {limit} bytes"),
+        ));
+    }
+    Ok(out)
+}
