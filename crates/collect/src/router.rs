@@ -150,7 +150,7 @@ impl Router {
         let n = count_spans(&batches);
         let live: Vec<Arc<SubShared>> = {
             let mut subs = lock(&self.subs);
-            match subs.get_mut(&tid) {
+            let live = match subs.get_mut(&tid) {
                 Some(list) => {
                     list.retain(|w| w.strong_count() > 0);
                     let live: Vec<_> = list.iter().filter_map(Weak::upgrade).collect();
@@ -160,20 +160,23 @@ impl Router {
                     live
                 }
                 None => Vec::new(),
+            };
+            if live.is_empty() {
+                // Still under the `subs` lock, so a concurrent `subscribe` either sees
+                // these kept spans or was registered before we looked.
+                if self.keep_unmatched {
+                    lock(&self.unmatched)
+                        .entry(tid)
+                        .or_default()
+                        .extend(batches);
+                    Counters::add(&self.counters.kept_spans, n);
+                } else {
+                    Counters::add(&self.counters.dropped_spans, n);
+                }
+                return;
             }
+            live
         };
-        if live.is_empty() {
-            if self.keep_unmatched {
-                lock(&self.unmatched)
-                    .entry(tid)
-                    .or_default()
-                    .extend(batches);
-                Counters::add(&self.counters.kept_spans, n);
-            } else {
-                Counters::add(&self.counters.dropped_spans, n);
-            }
-            return;
-        }
         Counters::add(&self.counters.routed_spans, n);
         for sub in live {
             sub.push(batches.clone(), n);
@@ -187,11 +190,12 @@ impl Router {
             batches: Mutex::new(Vec::new()),
             spans: tx,
         });
-        lock(&self.subs)
-            .entry(tid)
-            .or_default()
-            .push(Arc::downgrade(&shared));
-        if let Some(kept) = lock(&self.unmatched).remove(&tid) {
+        let kept = {
+            let mut subs = lock(&self.subs);
+            subs.entry(tid).or_default().push(Arc::downgrade(&shared));
+            lock(&self.unmatched).remove(&tid)
+        };
+        if let Some(kept) = kept {
             let n = count_spans(&kept);
             self.counters
                 .kept_spans
@@ -213,10 +217,10 @@ impl Router {
         build(kept.values().flatten())
     }
 
-    fn unsubscribe(&self, tid: TraceId) {
+    fn unsubscribe(&self, tid: TraceId, sub: *const SubShared) {
         let mut subs = lock(&self.subs);
         if let Some(list) = subs.get_mut(&tid) {
-            list.retain(|w| w.strong_count() > 0);
+            list.retain(|w| w.strong_count() > 0 && !std::ptr::eq(w.as_ptr(), sub));
             if list.is_empty() {
                 subs.remove(&tid);
             }
@@ -303,14 +307,7 @@ impl Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         if let Some(router) = self.router.upgrade() {
-            // Our strong count is still 1 here; drop the Weak after the Arc goes away.
-            let tid = self.trace_id;
-            let placeholder = Arc::new(SubShared {
-                batches: Mutex::new(Vec::new()),
-                spans: watch::channel(0).0,
-            });
-            drop(std::mem::replace(&mut self.shared, placeholder));
-            router.unsubscribe(tid);
+            router.unsubscribe(self.trace_id, Arc::as_ptr(&self.shared));
         }
     }
 }
