@@ -32,14 +32,46 @@ enum Encoding {
 /// Why a request was refused as a whole.
 struct Refusal(StatusCode, String);
 
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        (
-            self.0,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            self.1,
-        )
-            .into_response()
+/// `google.rpc.Status`, the body OTLP/HTTP prescribes for refusals.
+#[derive(Clone, PartialEq, prost::Message)]
+struct RpcStatus {
+    #[prost(int32, tag = "1")]
+    code: i32,
+    #[prost(string, tag = "2")]
+    message: String,
+}
+
+impl Refusal {
+    /// The answer: a `google.rpc.Status` in the request's encoding, or plain text when
+    /// the encoding is unknown.
+    fn respond(self, enc: Option<Encoding>) -> Response {
+        let Refusal(status, message) = self;
+        // gRPC codes: INVALID_ARGUMENT, or RESOURCE_EXHAUSTED for 413.
+        let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            8
+        } else {
+            3
+        };
+        match enc {
+            Some(Encoding::Protobuf) => (
+                status,
+                [(header::CONTENT_TYPE, "application/x-protobuf")],
+                RpcStatus { code, message }.encode_to_vec(),
+            )
+                .into_response(),
+            Some(Encoding::Json) => (
+                status,
+                [(header::CONTENT_TYPE, "application/json")],
+                serde_json::json!({ "code": code, "message": message }).to_string(),
+            )
+                .into_response(),
+            None => (
+                status,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                message,
+            )
+                .into_response(),
+        }
     }
 }
 
@@ -74,6 +106,7 @@ async fn export(
 ) -> Response {
     let counters = &state.router.counters;
     Counters::add(&counters.requests, 1);
+    let enc = encoding(&headers);
     match decode(&state, &headers, body) {
         Ok((req, enc)) => {
             let partial_success = state.router.ingest(req);
@@ -87,15 +120,39 @@ async fn export(
                 Encoding::Json => match serde_json::to_vec(&resp) {
                     Ok(v) => ([(header::CONTENT_TYPE, "application/json")], v).into_response(),
                     Err(e) => {
-                        Refusal(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
+                        Refusal(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).respond(None)
                     }
                 },
             }
         }
         Err(r) => {
             Counters::add(&counters.malformed_requests, 1);
-            r.into_response()
+            r.respond(enc.ok())
         }
+    }
+}
+
+/// The request's encoding, from its content type.
+fn encoding(headers: &HeaderMap) -> Result<Encoding, Refusal> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match mime.as_str() {
+        "application/x-protobuf" | "application/protobuf" => Ok(Encoding::Protobuf),
+        "application/json" => Ok(Encoding::Json),
+        _ => Err(Refusal(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "unsupported content type {ct:?}: expected application/x-protobuf or application/json"
+            ),
+        )),
     }
 }
 

@@ -88,6 +88,32 @@ async fn post(
     b.body(body).send().await.expect("http request")
 }
 
+/// `google.rpc.Status`, as OTLP/HTTP refusals carry it.
+#[derive(Clone, PartialEq, prost::Message)]
+struct RpcStatus {
+    #[prost(int32, tag = "1")]
+    code: i32,
+    #[prost(string, tag = "2")]
+    message: String,
+}
+
+/// The message of a refusal, decoded from the request's encoding.
+async fn refusal_message(resp: reqwest::Response, content_type: &str) -> String {
+    let bytes = resp.bytes().await.expect("body");
+    match content_type {
+        "application/x-protobuf" => {
+            let st = RpcStatus::decode(&bytes[..]).expect("google.rpc.Status");
+            assert!(st.code == 3 || st.code == 8, "{st:?}");
+            st.message
+        }
+        "application/json" => {
+            let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json status");
+            v["message"].as_str().expect("message").to_string()
+        }
+        _ => String::from_utf8(bytes.to_vec()).expect("text"),
+    }
+}
+
 /// Waits until the subscription has `n` spans, or fails.
 async fn wait(sub: &mut tbt_collect::Subscription, n: u64) {
     tokio::time::timeout(TIMEOUT, sub.wait_for(n))
@@ -212,8 +238,11 @@ async fn malformed_http_requests_are_refused_and_the_receiver_keeps_serving() {
             post(&r, ct, gz, body).await
         };
         assert_eq!(resp.status().as_u16(), status, "{what}");
-        let text = resp.text().await.expect("text");
-        assert!(!text.is_empty(), "{what}: a message explains the refusal");
+        let message = refusal_message(resp, ct).await;
+        assert!(
+            !message.is_empty(),
+            "{what}: a message explains the refusal"
+        );
 
         // Still serving.
         expected_spans += 1;
