@@ -627,7 +627,7 @@ static bool scan_suffix(TSLexer *lexer, Text *text) {
  * (a tie goes to NumberWithSuffix), then checked as its decoder does. An invalid one produces
  * no token, so the parse has an error there. */
 static bool scan_number(TSLexer *lexer, const bool *valid_symbols) {
-  static Text text;
+  Text text; /* on the stack: parsers on several threads share this code */
   text.length = 0;
   text.too_long = false;
   scan_digits(lexer, &text);
