@@ -251,7 +251,7 @@ fn close_down_to(
             kind: closer_of(open.kind),
             range: TextRange::empty(at),
         }));
-        if !swallowed_from.is_some_and(|from| from > open.range.start) {
+        if swallowed_from.is_none_or(|from| from <= open.range.start) {
             unclosed.push(open);
         }
     }

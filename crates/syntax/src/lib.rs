@@ -71,6 +71,8 @@ pub fn parse(text: &str) -> Parse {
 }
 
 /// Decodes bytes as UTF-8, or explains where they are not.
+// The error is the diagnostic itself, made once per file: boxing it would buy nothing.
+#[allow(clippy::result_large_err)]
 pub fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
     std::str::from_utf8(bytes).map_err(|error| {
         let offset = error.valid_up_to();

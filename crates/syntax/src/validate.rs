@@ -25,25 +25,28 @@ impl Place {
     }
 
     fn allows(self, stmt: &Stmt) -> bool {
-        match (self, stmt) {
-            (_, Stmt::Error(_)) => true,
-            (
-                Place::File,
-                Stmt::Use(_) | Stmt::Schema(_) | Stmt::Test(_) | Stmt::Suite(_) | Stmt::Let(_),
-            ) => true,
-            (Place::Suite, Stmt::Test(_) | Stmt::Let(_)) => true,
-            (
-                Place::Test,
-                Stmt::Trigger(_)
-                | Stmt::Expect(_)
-                | Stmt::Let(_)
-                | Stmt::Output(_)
-                | Stmt::Wait(_)
-                | Stmt::Block(_),
-            ) => true,
-            (Place::Block, Stmt::Expect(_) | Stmt::Let(_) | Stmt::Block(_)) => true,
-            _ => false,
-        }
+        matches!(
+            (self, stmt),
+            (_, Stmt::Error(_))
+                | (
+                    Place::File,
+                    Stmt::Use(_) | Stmt::Schema(_) | Stmt::Test(_) | Stmt::Suite(_) | Stmt::Let(_),
+                )
+                | (Place::Suite, Stmt::Test(_) | Stmt::Let(_))
+                | (
+                    Place::Test,
+                    Stmt::Trigger(_)
+                        | Stmt::Expect(_)
+                        | Stmt::Let(_)
+                        | Stmt::Output(_)
+                        | Stmt::Wait(_)
+                        | Stmt::Block(_),
+                )
+                | (
+                    Place::Block,
+                    Stmt::Expect(_) | Stmt::Let(_) | Stmt::Block(_)
+                )
+        )
     }
 }
 
@@ -113,8 +116,17 @@ const WAIT_OPTIONS: &[OptionSpec] = &[
     spec("settle", (1, 1), false, false, &[]),
 ];
 
-/// The trigger kinds: name, positional argument count range, what the arguments are, options.
-const TRIGGERS: &[(&str, (usize, usize), &str, &[OptionSpec])] = &[
+/// A trigger kind: its name, its positional argument count range, what the arguments are, and
+/// its options.
+type TriggerSpec = (
+    &'static str,
+    (usize, usize),
+    &'static str,
+    &'static [OptionSpec],
+);
+
+/// The trigger kinds.
+const TRIGGERS: &[TriggerSpec] = &[
     (
         "http",
         (2, 2),
@@ -415,22 +427,22 @@ impl Validator<'_> {
                     ("tls", "cert") | ("auth", "basic") => Some(2),
                     _ => None,
                 };
-                if let Some(wanted) = wanted {
-                    if opt.args.len() - 1 != wanted {
-                        self.out.push(
-                            Diagnostic::new(
-                                codes::OPTION_ARGUMENTS,
-                                opt.range,
-                                format!("`{name} {first_word}` takes {}", arity(wanted, wanted)),
-                            )
-                            .with_label(format!("{} given", opt.args.len() - 1))
-                            .with_help(format!(
-                                "{}; put each option on its own line",
-                                option_example(name)
-                            )),
-                        );
-                        continue;
-                    }
+                if let Some(wanted) = wanted
+                    && opt.args.len() - 1 != wanted
+                {
+                    self.out.push(
+                        Diagnostic::new(
+                            codes::OPTION_ARGUMENTS,
+                            opt.range,
+                            format!("`{name} {first_word}` takes {}", arity(wanted, wanted)),
+                        )
+                        .with_label(format!("{} given", opt.args.len() - 1))
+                        .with_help(format!(
+                            "{}; put each option on its own line",
+                            option_example(name)
+                        )),
+                    );
+                    continue;
                 }
             }
             if !spec.kinds.is_empty() {
@@ -509,22 +521,19 @@ impl Validator<'_> {
     fn expr(&mut self, expr: &Expr) {
         match &expr.kind {
             ExprKind::Binary(op, lhs, rhs) => {
-                if op.is_comparison() {
-                    if let ExprKind::Binary(inner, ..) = &lhs.kind {
-                        if inner.is_comparison() {
-                            self.out.push(
-                                Diagnostic::new(
-                                    codes::CHAINED_COMPARISON,
-                                    expr.range,
-                                    "comparisons cannot be chained",
-                                )
-                                .with_label(format!("`{}` then `{}`", inner.as_str(), op.as_str()))
-                                .with_help(
-                                    "write two comparisons joined by `and`: `a < b and b < c`",
-                                ),
-                            );
-                        }
-                    }
+                if op.is_comparison()
+                    && let ExprKind::Binary(inner, ..) = &lhs.kind
+                    && inner.is_comparison()
+                {
+                    self.out.push(
+                        Diagnostic::new(
+                            codes::CHAINED_COMPARISON,
+                            expr.range,
+                            "comparisons cannot be chained",
+                        )
+                        .with_label(format!("`{}` then `{}`", inner.as_str(), op.as_str()))
+                        .with_help("write two comparisons joined by `and`: `a < b and b < c`"),
+                    );
                 }
                 self.expr(lhs);
                 self.expr(rhs);

@@ -89,11 +89,11 @@ pub(crate) fn parse_tokens(
     let eoi = SimpleSpan::from(src.len()..src.len());
     // Fast pass: cheap errors. Valid input, the common case, is done after it.
     let fast = file_parser::<_, chumsky::error::EmptyErr>(&cx).parse(pairs.split_token_span(eoi));
-    if !fast.has_errors() {
-        if let Some(items) = fast.into_output() {
-            diagnostics.extend(std::mem::take(&mut *cx.diags.borrow_mut()));
-            return items;
-        }
+    if !fast.has_errors()
+        && let Some(items) = fast.into_output()
+    {
+        diagnostics.extend(std::mem::take(&mut *cx.diags.borrow_mut()));
+        return items;
     }
     // Slow pass: rich errors that say what was expected where.
     cx.diags.borrow_mut().clear();
