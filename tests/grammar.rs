@@ -331,7 +331,7 @@ fn first_ts_error(tree: &Tree) -> Option<String> {
 // Statements and expressions print as S-expressions: `(== (. response status) 200)`. Literals
 // print as written; paths as their segments joined with dots.
 
-fn text_of<'a>(src: &'a str, range: tbt_diagnostics::TextRange) -> &'a str {
+fn text_of(src: &str, range: tbt_diagnostics::TextRange) -> &str {
     &src[range.to_usize()]
 }
 
@@ -983,10 +983,10 @@ fn grammar_json_strings() -> BTreeSet<String> {
                 let kind = map.get("type").and_then(|t| t.as_str());
                 let text = map.get("value").and_then(|v| v.as_str());
                 let named = map.get("named").and_then(|n| n.as_bool()).unwrap_or(false);
-                if let (Some("STRING"), Some(text)) | (Some("ALIAS"), Some(text)) = (kind, text) {
-                    if kind == Some("STRING") || !named {
-                        out.insert(text.to_string());
-                    }
+                if let (Some("STRING"), Some(text)) | (Some("ALIAS"), Some(text)) = (kind, text)
+                    && (kind == Some("STRING") || !named)
+                {
+                    out.insert(text.to_string());
                 }
                 map.values().for_each(|v| walk(v, out));
             }

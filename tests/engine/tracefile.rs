@@ -33,9 +33,12 @@ struct SpanLine {
     end: u64,
     name: String,
     attrs: Vec<(String, Scalar)>,
-    events: Vec<(String, u64, Vec<(String, Scalar)>)>,
-    links: Vec<(TraceId, u64, Vec<(String, Scalar)>)>,
+    events: Vec<(String, u64, Attrs)>,
+    links: Vec<(TraceId, u64, Attrs)>,
 }
+
+/// Attributes as written in a trace file.
+type Attrs = Vec<(String, Scalar)>;
 
 #[derive(Clone, Debug)]
 enum Scalar {
