@@ -1,6 +1,5 @@
 //! The gRPC endpoint: `opentelemetry.proto.collector.trace.v1.TraceService/Export`.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
@@ -85,9 +84,4 @@ pub(crate) async fn serve(
         .add_service(svc)
         .serve_with_incoming_shutdown(TcpIncoming::from(listener), shutdown)
         .await
-}
-
-/// The address a listener is bound to.
-pub(crate) fn local_addr(l: &TcpListener) -> std::io::Result<SocketAddr> {
-    l.local_addr()
 }

@@ -108,47 +108,26 @@ impl Receiver {
         let mut stops = Vec::new();
         let mut grpc_addr = None;
         let mut http_addr = None;
-        if let Some(l) = grpc_listener {
-            grpc_addr = Some(grpc::local_addr(&l).map_err(|source| Error::Bind {
-                endpoint: "grpc",
-                addr: SocketAddr::new(config.host, 0),
-                source,
-            })?);
-            let (tx, rx) = oneshot::channel::<()>();
-            stops.push(tx);
+        let limit = config.max_request_bytes;
+        if let Some(listener) = grpc_listener {
             let r = router.clone();
-            let limit = config.max_request_bytes;
-            tasks.push(tokio::spawn(async move {
-                grpc::serve(l, r, limit, async {
-                    let _ = rx.await;
-                })
-                .await
-                .map_err(|e| Error::Serve {
-                    endpoint: "grpc",
-                    message: e.to_string(),
-                })
-            }));
+            let (addr, stop, task) =
+                spawn_endpoint("grpc", listener, config.host, move |l, shutdown| {
+                    grpc::serve(l, r, limit, shutdown)
+                })?;
+            grpc_addr = Some(addr);
+            stops.push(stop);
+            tasks.push(task);
         }
-        if let Some(l) = http_listener {
-            http_addr = Some(l.local_addr().map_err(|source| Error::Bind {
-                endpoint: "http",
-                addr: SocketAddr::new(config.host, 0),
-                source,
-            })?);
-            let (tx, rx) = oneshot::channel::<()>();
-            stops.push(tx);
+        if let Some(listener) = http_listener {
             let r = router.clone();
-            let limit = config.max_request_bytes;
-            tasks.push(tokio::spawn(async move {
-                http::serve(l, r, limit, async {
-                    let _ = rx.await;
-                })
-                .await
-                .map_err(|e| Error::Serve {
-                    endpoint: "http",
-                    message: e.to_string(),
-                })
-            }));
+            let (addr, stop, task) =
+                spawn_endpoint("http", listener, config.host, move |l, shutdown| {
+                    http::serve(l, r, limit, shutdown)
+                })?;
+            http_addr = Some(addr);
+            stops.push(stop);
+            tasks.push(task);
         }
         Ok(RunningReceiver {
             router,
@@ -158,6 +137,41 @@ impl Receiver {
             tasks,
         })
     }
+}
+
+/// A stop signal for an endpoint's graceful shutdown.
+type Shutdown = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// Starts one endpoint on its bound listener: its address, the sender that stops it, and the
+/// task that serves it.
+fn spawn_endpoint<F, Fut, E>(
+    endpoint: &'static str,
+    listener: TcpListener,
+    host: std::net::IpAddr,
+    serve: F,
+) -> Result<(SocketAddr, oneshot::Sender<()>, JoinHandle<Result<()>>)>
+where
+    F: FnOnce(TcpListener, Shutdown) -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<(), E>> + Send + 'static,
+    E: std::fmt::Display,
+{
+    let addr = listener.local_addr().map_err(|source| Error::Bind {
+        endpoint,
+        addr: SocketAddr::new(host, 0),
+        source,
+    })?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let shutdown: Shutdown = Box::pin(async {
+        let _ = stopped.await;
+    });
+    let serving = serve(listener, shutdown);
+    let task = tokio::spawn(async move {
+        serving.await.map_err(|e| Error::Serve {
+            endpoint,
+            message: e.to_string(),
+        })
+    });
+    Ok((addr, stop, task))
 }
 
 /// A started receiver. Dropping it stops the servers abruptly; prefer
