@@ -1,0 +1,1 @@
+//! Trace backends as sources: fetch a stored trace by id from Jaeger or Tempo.

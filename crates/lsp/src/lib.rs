@@ -1,0 +1,1 @@
+//! The tbt language server. Only this crate speaks the protocol.

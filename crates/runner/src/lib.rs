@@ -1,0 +1,1 @@
+//! `tbt run`: the orchestration of triggers, trace collection, evaluation and reports.
