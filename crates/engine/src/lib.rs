@@ -46,6 +46,7 @@ mod eval;
 mod explain;
 mod filter;
 mod index;
+mod live;
 mod ops;
 mod order;
 mod report;
@@ -55,6 +56,9 @@ mod set;
 mod value;
 
 pub use error::EvalError;
+pub use live::{
+    Carried, InputArg, InputError, InputOption, OwnedValue, TriggerInputs, WaitSettings,
+};
 pub use ops::{TOLERANCE, close};
 pub use report::{AssertionKind, AssertionReport, Operand, TestReport, Verdict, Violation};
 pub use value::{duration as format_duration, timestamp as format_timestamp};
@@ -62,7 +66,7 @@ pub use value::{duration as format_duration, timestamp as format_timestamp};
 use index::TraceIndex;
 use run::{Run, Slot, fresh_slots};
 use std::collections::HashMap;
-use tbt_plan::{FilePlan, SlotKind, TestPlan};
+use tbt_plan::{FilePlan, SlotId, SlotKind, TestPlan};
 use tbt_trace::{Sym, Trace};
 use value::Val;
 

@@ -152,7 +152,7 @@ impl<'e, 'a> Run<'e, 'a> {
         }
     }
 
-    fn bind(
+    pub(crate) fn bind(
         &mut self,
         slot: SlotId,
         value: &'a tbt_plan::Expr,

@@ -122,6 +122,43 @@ pub struct TriggerPlan {
     pub range: TextRange,
     /// For `trigger trace`: the trace id.
     pub trace_id: Option<Expr>,
+    /// The positional arguments, in order.
+    pub args: Vec<ArgPlan>,
+    /// The options of the trigger's block, in order.
+    pub options: Vec<OptionPlan>,
+}
+
+/// A positional argument of a trigger or an option.
+#[derive(Clone, Debug)]
+pub enum ArgPlan {
+    /// A bare word that is part of the syntax: the method of `http` (`GET`), the kind of a
+    /// `body`, `auth` or `tls` option (`json`, `bearer`, `ca`).
+    Word(SmolStr, TextRange),
+    /// A value, evaluated before the trigger runs.
+    Value(Expr),
+}
+
+impl ArgPlan {
+    /// The argument's range.
+    pub fn range(&self) -> TextRange {
+        match self {
+            ArgPlan::Word(_, range) => *range,
+            ArgPlan::Value(e) => e.range,
+        }
+    }
+}
+
+/// An option line of a trigger: `header "x" = value`, `body json {...}`, `timeout 5s`.
+#[derive(Clone, Debug)]
+pub struct OptionPlan {
+    /// The option's name.
+    pub name: SmolStr,
+    /// Its positional arguments.
+    pub args: Vec<ArgPlan>,
+    /// The value after `=`.
+    pub value: Option<Expr>,
+    /// The option line's range.
+    pub range: TextRange,
 }
 
 /// A statement of a test or a span block.

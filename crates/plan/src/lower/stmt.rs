@@ -2,8 +2,8 @@
 
 use super::{Cx, Lowerer};
 use crate::ir::{
-    BlockPlan, BlockQuantifier, ExpectPlan, ExprKind, LetPlan, SlotKind, Step, TestPlan,
-    TriggerPlan, WaitPlan,
+    ArgPlan, BlockPlan, BlockQuantifier, ExpectPlan, ExprKind, LetPlan, OptionPlan, SlotKind, Step,
+    TestPlan, TriggerPlan, WaitPlan,
 };
 use tbt_syntax::ast::{self, Quantifier, Stmt};
 
@@ -40,10 +40,48 @@ impl Lowerer<'_> {
         let trace_id = (t.kind.text == "trace")
             .then(|| t.args.first().map(|arg| self.value(arg, Cx::default())))
             .flatten();
+        let kind = t.kind.text.as_str();
+        let args = t
+            .args
+            .iter()
+            .enumerate()
+            .map(|(i, arg)| self.trigger_arg(arg, i == 0 && kind == "http"))
+            .collect();
+        let options = t
+            .options
+            .iter()
+            .map(|opt| {
+                let worded = matches!(opt.name.text.as_str(), "body" | "auth" | "tls");
+                OptionPlan {
+                    name: opt.name.text.clone(),
+                    args: opt
+                        .args
+                        .iter()
+                        .enumerate()
+                        .map(|(i, arg)| self.trigger_arg(arg, i == 0 && worded))
+                        .collect(),
+                    value: opt.value.as_ref().map(|v| self.value(v, Cx::default())),
+                    range: opt.range,
+                }
+            })
+            .collect();
         TriggerPlan {
             kind: t.kind.text.clone(),
             range: t.range,
             trace_id,
+            args,
+            options,
+        }
+    }
+
+    /// A positional argument: a bare word where the syntax expects one (`GET`, `json`),
+    /// otherwise a value.
+    fn trigger_arg(&mut self, arg: &ast::Expr, word_allowed: bool) -> ArgPlan {
+        match &arg.kind {
+            ast::ExprKind::Path(path) if word_allowed && path.segments.len() == 1 => {
+                ArgPlan::Word(path.dotted().into(), arg.range)
+            }
+            _ => ArgPlan::Value(self.value(arg, Cx::default())),
         }
     }
 
