@@ -23,6 +23,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Print the query plan of tests, like SQL's EXPLAIN.
     Plan(PlanArgs),
+    /// Run the language server: LSP over standard input and output, for editors.
+    Lsp,
 }
 
 /// How diagnostics are printed.
