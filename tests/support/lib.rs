@@ -36,3 +36,5 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
 }
 
 pub mod corpus;
+pub mod node;
+pub mod sdk_env;

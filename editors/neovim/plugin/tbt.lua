@@ -1,4 +1,5 @@
--- The tbt filetype, and tree-sitter highlighting for it (see lua/tbt/init.lua).
+-- The tbt filetype, tree-sitter highlighting for it and the language server (see
+-- lua/tbt/init.lua).
 if vim.g.loaded_tbt then
   return
 end
@@ -12,5 +13,8 @@ vim.api.nvim_create_autocmd("FileType", {
   pattern = "tbt",
   callback = function(args)
     require("tbt").start(args.buf)
+    if vim.g.tbt_lsp ~= false then
+      require("tbt").start_lsp(args.buf)
+    end
   end,
 })

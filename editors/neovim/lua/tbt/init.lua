@@ -1,9 +1,14 @@
--- tbt support for Neovim: the tree-sitter parser, its queries, and the filetype.
+-- tbt support for Neovim: the tree-sitter parser, its queries, the filetype, and the language
+-- server (`tbt lsp`).
 --
 -- This directory is a plugin: put it on the runtimepath (with a plugin manager, or
 -- `vim.opt.runtimepath:append("/path/to/tbt/editors/neovim")`), build the parser once with
 -- `editors/neovim/build.sh` (it writes parser/tbt.so), and call nothing: plugin/tbt.lua does
 -- the rest. The queries are grammar/tree-sitter-tbt/queries, through the symlink queries/tbt.
+--
+-- The language server starts with each tbt buffer when `tbt` is on PATH (set
+-- `vim.g.tbt_lsp = false` to leave it to your own LSP setup, `vim.g.tbt_lsp_cmd` to run another
+-- command).
 --
 -- Works with Neovim 0.7 and later (the parser is generated with ABI 14). With nvim-treesitter,
 -- `require("tbt").register_nvim_treesitter()` lets `:TSInstall tbt` build it instead.
@@ -45,6 +50,52 @@ function M.start(bufnr)
     vim.treesitter.highlighter.new(parser)
   end
   vim.bo[bufnr].commentstring = "# %s"
+end
+
+-- Neovim 0.7 has no vim.lsp.start: one client per project root, started by hand.
+local lsp_clients = {}
+
+--- The folder whose language server serves `path`: the nearest one with a tbt.toml, else the
+--- nearest with a .git, else the file's own folder.
+local function project_root(path)
+  local dir = vim.fn.fnamemodify(path, ":p:h")
+  local project = vim.fn.findfile("tbt.toml", dir .. ";")
+  if project ~= "" then
+    return vim.fn.fnamemodify(project, ":p:h")
+  end
+  local git = vim.fn.finddir(".git", dir .. ";")
+  if git ~= "" then
+    return vim.fn.fnamemodify(git, ":p:h:h")
+  end
+  return dir
+end
+
+--- Starts the tbt language server (`tbt lsp`, over stdio) for a buffer, or attaches the buffer
+--- to the one already serving its project. `opts.cmd` (or `vim.g.tbt_lsp_cmd`) replaces the
+--- command, `{ "tbt", "lsp" }` by default. Returns the client id, or nil when the command is not
+--- executable.
+function M.start_lsp(bufnr, opts)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  opts = opts or {}
+  local cmd = opts.cmd or vim.g.tbt_lsp_cmd or { "tbt", "lsp" }
+  if vim.fn.executable(cmd[1]) ~= 1 then
+    return nil
+  end
+  local root = project_root(vim.api.nvim_buf_get_name(bufnr))
+  local config = { name = "tbt", cmd = cmd, root_dir = root }
+  if vim.lsp.start then
+    -- Neovim 0.8 and later: reuses the client of the same name and root.
+    return vim.lsp.start(config, { bufnr = bufnr })
+  end
+  local id = lsp_clients[root]
+  if not id or not vim.lsp.get_client_by_id(id) then
+    id = vim.lsp.start_client(config)
+    lsp_clients[root] = id
+  end
+  if id then
+    vim.lsp.buf_attach_client(bufnr, id)
+  end
+  return id
 end
 
 --- Adds tbt to nvim-treesitter's parsers, so that `:TSInstall tbt` builds it from the repository.
