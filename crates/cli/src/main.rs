@@ -8,6 +8,7 @@ mod files;
 mod format;
 mod output;
 mod plan;
+mod verdicts;
 
 use clap::Parser as _;
 use std::process::ExitCode;
