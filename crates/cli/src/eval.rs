@@ -56,7 +56,7 @@ use std::path::Path;
 use tbt_db::{File, RootDatabase};
 use tbt_diagnostics::render::{HumanOptions, SourceFile, render_human};
 use tbt_diagnostics::{Diagnostic, LineIndex, Severity};
-use tbt_engine::{AssertionKind, AssertionReport, Options, Response, TestReport, Verdict};
+use tbt_engine::{AssertionReport, Options, Response, TestReport, Verdict};
 use tbt_plan::{FilePlan, TestPlan};
 
 /// Runs `tbt eval` and returns the exit code.
@@ -306,43 +306,19 @@ impl Shown<'_> {
     }
 
     fn json(&self, reports: &[TestReport]) -> Value {
-        let values = |vs: &[tbt_engine::Operand]| -> Value {
-            vs.iter()
-                .map(|v| json!({ "expr": v.expr, "value": v.value }))
-                .collect()
-        };
         let tests: Vec<Value> = reports
             .iter()
             .map(|r| {
                 let assertions: Vec<Value> = r
                     .assertions
                     .iter()
-                    .map(|a| {
-                        json!({
-                            "kind": match a.kind { AssertionKind::Expect => "expect", AssertionKind::Block => "block" },
-                            "verdict": a.verdict.as_str(),
-                            "source": self.source(a.range),
-                            "range": self.range(a.range),
-                            "message": a.message,
-                            "values": values(&a.values),
-                            "selected": {
-                                "count": a.selected_count,
-                                "spans": a.selected.iter().map(|&s| self.span(s)).collect::<Vec<_>>(),
-                            },
-                            "violations": {
-                                "count": a.violation_count.max(a.violations.len()),
-                                "items": a.violations.iter().map(|v| json!({
-                                    "span": v.span.map(|s| self.span(s)),
-                                    "range": self.range(v.range),
-                                    "message": v.message,
-                                    "values": values(&v.values),
-                                })).collect::<Vec<_>>(),
-                            },
-                        })
-                    })
+                    .map(|a| self.assertion_json(a))
                     .collect();
-                let outputs: serde_json::Map<String, Value> =
-                    r.outputs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+                let outputs: serde_json::Map<String, Value> = r
+                    .outputs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect();
                 json!({
                     "name": r.name,
                     "suite": r.suite,

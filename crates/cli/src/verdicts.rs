@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use tbt_diagnostics::render::{HumanOptions, SourceFile, render_human};
 use tbt_diagnostics::{Diagnostic, LineIndex, TextRange, codes};
-use tbt_engine::AssertionReport;
+use tbt_engine::{AssertionKind, AssertionReport};
 use tbt_plan::FilePlan;
 use tbt_trace::{SpanIdx, Trace};
 
@@ -166,6 +166,37 @@ impl Shown<'_> {
             "span_id": span.span_id().to_string(),
             "service": span.service(),
             "name": span.name(),
+        })
+    }
+
+    /// One assertion's verdict with its evidence, as JSON (the `assertions` items of
+    /// `tbt eval --format json` and `tbt run --format json`).
+    pub(crate) fn assertion_json(&self, a: &AssertionReport) -> Value {
+        let values = |vs: &[tbt_engine::Operand]| -> Value {
+            vs.iter()
+                .map(|v| json!({ "expr": v.expr, "value": v.value }))
+                .collect()
+        };
+        json!({
+            "kind": match a.kind { AssertionKind::Expect => "expect", AssertionKind::Block => "block" },
+            "verdict": a.verdict.as_str(),
+            "source": self.source(a.range),
+            "range": self.range(a.range),
+            "message": a.message,
+            "values": values(&a.values),
+            "selected": {
+                "count": a.selected_count,
+                "spans": a.selected.iter().map(|&s| self.span(s)).collect::<Vec<_>>(),
+            },
+            "violations": {
+                "count": a.violation_count.max(a.violations.len()),
+                "items": a.violations.iter().map(|v| json!({
+                    "span": v.span.map(|s| self.span(s)),
+                    "range": self.range(v.range),
+                    "message": v.message,
+                    "values": values(&v.values),
+                })).collect::<Vec<_>>(),
+            },
         })
     }
 }
