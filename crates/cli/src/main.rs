@@ -8,6 +8,7 @@ mod files;
 mod format;
 mod output;
 mod plan;
+mod run;
 mod verdicts;
 
 use clap::Parser as _;
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         cli::Command::Explain(args) => explain::run(&args),
         cli::Command::Eval(args) => eval::run(&args),
         cli::Command::Plan(args) => plan::run(&args),
+        cli::Command::Run(args) => run::run(&args),
     };
     ExitCode::from(code as u8)
 }
