@@ -12,12 +12,13 @@ use tokio::net::TcpListener;
 use tonic::codec::CompressionEncoding;
 use tonic::codegen::http;
 use tonic::transport::server::TcpIncoming;
-use tonic::{Request, Response, Status};
+use tonic::{Code, Request, Response, Status};
 
 use crate::router::Router;
 use crate::stats::Counters;
 
-/// The `TraceService` implementation: hands every request to the router.
+/// The `TraceService` implementation: hands every request to the router. It never answers
+/// with an error status: whatever is wrong with single spans goes into `partial_success`.
 #[derive(Debug, Clone)]
 struct Service {
     router: Arc<Router>,
@@ -37,32 +38,117 @@ impl TraceService for Service {
     }
 }
 
-/// Rewrites the status codes tonic gives to requests refused before the handler runs into
-/// the ones OTLP asks for (too large: `RESOURCE_EXHAUSTED`; undecodable: `INVALID_ARGUMENT`),
-/// and counts them.
-fn remap_status<B>(router: &Router, mut resp: http::Response<B>) -> http::Response<B> {
-    let headers = resp.headers();
-    let code = headers.get("grpc-status").and_then(|v| v.to_str().ok());
-    let message = headers
-        .get("grpc-message")
+/// The status OTLP asks for in place of the one tonic gave to a request it refused before
+/// the handler ran, with the message to send instead (if any).
+///
+/// The handler never fails, so a non-OK status in the response *headers* (a trailers-only
+/// answer) always comes from tonic's request decoding, and its code alone says what went
+/// wrong; the mapping does not read tonic's messages, whose wording may change:
+///
+/// - `OUT_OF_RANGE`: the length prefix exceeds the size limit → `RESOURCE_EXHAUSTED`.
+/// - `RESOURCE_EXHAUSTED`: the message inflated past the limit → kept.
+/// - `INTERNAL`: undecodable protobuf, a bad gzip stream, a truncated frame, a compressed
+///   flag without `grpc-encoding` → `INVALID_ARGUMENT` (the client's fault, not ours).
+/// - `UNIMPLEMENTED` (unknown method, unsupported `grpc-encoding`) and anything else: kept.
+fn remap(code: Code, limit: usize) -> (Code, Option<String>) {
+    match code {
+        Code::OutOfRange => (
+            Code::ResourceExhausted,
+            Some(format!(
+                "request larger than the limit of {limit} bytes (max_request_bytes)"
+            )),
+        ),
+        Code::Internal => (Code::InvalidArgument, None),
+        other => (other, None),
+    }
+}
+
+/// Rewrites refusals by [`remap`] and counts them: every refused request is a
+/// `malformed_request`, so nothing is lost silently.
+fn remap_status<B>(
+    router: &Router,
+    limit: usize,
+    mut resp: http::Response<B>,
+) -> http::Response<B> {
+    let code = resp
+        .headers()
+        .get(Status::GRPC_STATUS)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .replace("%20", " ");
-    let new_code = match code {
-        Some("11") if message.contains("too large") => Some("8"),
-        Some("8") => Some("8"),
-        Some("13") if message.contains("decode") => Some("3"),
-        Some("13") if message.contains("compress") => Some("3"),
-        Some("12") if message.contains("compress") => Some("3"),
-        _ => None,
+        .and_then(|v| v.parse::<i32>().ok())
+        .map(Code::from_i32);
+    let Some(code) = code.filter(|c| *c != Code::Ok) else {
+        return resp;
     };
-    if let Some(c) = new_code {
-        Counters::add(&router.counters.requests, 1);
-        Counters::add(&router.counters.malformed_requests, 1);
-        resp.headers_mut()
-            .insert("grpc-status", http::HeaderValue::from_static(c));
+    Counters::add(&router.counters.requests, 1);
+    Counters::add(&router.counters.malformed_requests, 1);
+    let (new_code, mut message) = remap(code, limit);
+    let sent = resp
+        .headers()
+        .get(Status::GRPC_MESSAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(percent_decode);
+    match sent {
+        Some(m) if message.is_none() && m.chars().count() > crate::stats::MAX_MESSAGE_CHARS => {
+            message = Some(crate::stats::shorten(&m));
+        }
+        _ => {}
+    }
+    if message.is_none() && !resp.headers().contains_key(Status::GRPC_MESSAGE) {
+        message = Some(match code {
+            Code::Unimplemented => format!(
+                "unknown method: this receiver serves only {}/Export",
+                opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::SERVICE_NAME
+            ),
+            other => format!("request refused: {}", other.description()),
+        });
+    }
+    let headers = resp.headers_mut();
+    headers.insert(
+        Status::GRPC_STATUS,
+        http::HeaderValue::from(new_code as i32),
+    );
+    if let Some(m) = message.and_then(|m| http::HeaderValue::from_str(&percent_encode(&m)).ok()) {
+        headers.insert(Status::GRPC_MESSAGE, m);
     }
     resp
+}
+
+/// Percent-encodes a `grpc-message` as the gRPC spec asks (printable ASCII except `%` as
+/// is, every other byte as `%XX`).
+fn percent_encode(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for b in message.bytes() {
+        if (0x20..0x7f).contains(&b) && b != b'%' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes a percent-encoded `grpc-message` (invalid escapes stay as they are).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let escaped = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b[i], escaped) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Serves gRPC on `listener` until `shutdown` resolves.
@@ -78,10 +164,30 @@ pub(crate) async fn serve(
     .accept_compressed(CompressionEncoding::Gzip)
     .send_compressed(CompressionEncoding::Gzip)
     .max_decoding_message_size(max_request_bytes);
-    let layer = tower::util::MapResponseLayer::new(move |resp| remap_status(&router, resp));
+    let layer = tower::util::MapResponseLayer::new(move |resp| {
+        remap_status(&router, max_request_bytes, resp)
+    });
     tonic::transport::Server::builder()
         .layer(layer)
         .add_service(svc)
         .serve_with_incoming_shutdown(TcpIncoming::from(listener), shutdown)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_map_without_reading_messages() {
+        assert_eq!(remap(Code::OutOfRange, 10).0, Code::ResourceExhausted);
+        assert_eq!(remap(Code::Internal, 10), (Code::InvalidArgument, None));
+        assert_eq!(
+            remap(Code::ResourceExhausted, 10).0,
+            Code::ResourceExhausted
+        );
+        assert_eq!(remap(Code::Unimplemented, 10).0, Code::Unimplemented);
+        assert_eq!(percent_encode("a b%ü"), "a b%25%C3%BC");
+        assert_eq!(percent_decode("a b%25%C3%BC%zz"), "a b%ü%zz");
+    }
 }

@@ -46,11 +46,13 @@ impl Refusal {
     /// the encoding is unknown.
     fn respond(self, enc: Option<Encoding>) -> Response {
         let Refusal(status, message) = self;
-        // gRPC codes: INVALID_ARGUMENT, or RESOURCE_EXHAUSTED for 413.
-        let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            8
-        } else {
-            3
+        let message = crate::stats::shorten(&message);
+        // The matching gRPC code: RESOURCE_EXHAUSTED for 413, UNIMPLEMENTED for a wrong
+        // path or method, INVALID_ARGUMENT for anything else.
+        let code = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => 8,
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => 12,
+            _ => 3,
         };
         match enc {
             Some(Encoding::Protobuf) => (
@@ -82,7 +84,8 @@ pub(crate) fn app(router: Arc<Router>, max_request_bytes: usize) -> axum::Router
         max_request_bytes,
     };
     axum::Router::new()
-        .route("/v1/traces", post(export))
+        .route("/v1/traces", post(export).fallback(wrong_method))
+        .fallback(wrong_path)
         .layer(DefaultBodyLimit::max(max_request_bytes))
         .with_state(state)
 }
@@ -117,7 +120,7 @@ async fn export(
                     resp.encode_to_vec(),
                 )
                     .into_response(),
-                Encoding::Json => match serde_json::to_vec(&resp) {
+                Encoding::Json => match json_answer(&resp) {
                     Ok(v) => ([(header::CONTENT_TYPE, "application/json")], v).into_response(),
                     Err(e) => {
                         Refusal(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).respond(None)
@@ -130,6 +133,51 @@ async fn export(
             r.respond(enc.ok())
         }
     }
+}
+
+/// Any method but POST on `/v1/traces`: 405, counted.
+async fn wrong_method(
+    State(state): State<AppState>,
+    method: axum::http::Method,
+    headers: HeaderMap,
+) -> Response {
+    let mut resp = refuse_unrouted(
+        &state,
+        &headers,
+        Refusal(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("method {method} not allowed: OTLP traces are exported with POST /v1/traces"),
+        ),
+    );
+    resp.headers_mut()
+        .insert(header::ALLOW, axum::http::HeaderValue::from_static("POST"));
+    resp
+}
+
+/// Any other path: 404, counted.
+async fn wrong_path(
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    refuse_unrouted(
+        &state,
+        &headers,
+        Refusal(
+            StatusCode::NOT_FOUND,
+            format!(
+                "no OTLP endpoint at {}: this receiver takes traces at POST /v1/traces",
+                uri.path()
+            ),
+        ),
+    )
+}
+
+/// Counts and answers a request that reached no export handler.
+fn refuse_unrouted(state: &AppState, headers: &HeaderMap, refusal: Refusal) -> Response {
+    Counters::add(&state.router.counters.requests, 1);
+    Counters::add(&state.router.counters.malformed_requests, 1);
+    refusal.respond(encoding(headers).ok())
 }
 
 /// The request's encoding, from its content type.
@@ -161,39 +209,13 @@ fn decode(
     headers: &HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(ExportTraceServiceRequest, Encoding), Refusal> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let mime = ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let enc = match mime.as_str() {
-        "application/x-protobuf" | "application/protobuf" => Encoding::Protobuf,
-        "application/json" => Encoding::Json,
-        _ => {
-            return Err(Refusal(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                format!(
-                    "unsupported content type {ct:?}: expected application/x-protobuf or application/json"
-                ),
-            ));
-        }
-    };
+    let enc = encoding(headers)?;
     let body = body.map_err(|e| {
-        let status = e.status();
-        let msg = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            format!(
-                "request body larger than the limit of {} bytes",
-                state.max_request_bytes
-            )
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large(state.max_request_bytes)
         } else {
-            format!("cannot read the request body: {e}")
-        };
-        Refusal(status, msg)
+            Refusal(e.status(), format!("cannot read the request body: {e}"))
+        }
     })?;
     let content_encoding = headers
         .get(header::CONTENT_ENCODING)
@@ -202,21 +224,22 @@ fn decode(
         .trim()
         .to_ascii_lowercase();
     let raw: Vec<u8> = match content_encoding.as_str() {
-        "" | "identity" => body.to_vec(),
+        "" | "identity" => {
+            if body.len() > state.max_request_bytes {
+                return Err(too_large(state.max_request_bytes));
+            }
+            body.to_vec()
+        }
         "gzip" => gunzip(&body, state.max_request_bytes)?,
         other => {
             return Err(Refusal(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                format!("unsupported content encoding {other:?}: expected gzip or none"),
+                format!("unsupported content encoding {other:?}: expected gzip or identity"),
             ));
         }
     };
-    if raw.is_empty() {
-        return Err(Refusal(
-            StatusCode::BAD_REQUEST,
-            "empty request body: expected an ExportTraceServiceRequest".into(),
-        ));
-    }
+    // An empty protobuf body is a valid, empty request (every field at its default), as it
+    // is over gRPC; an empty JSON body is not JSON and fails below.
     let req = match enc {
         Encoding::Protobuf => ExportTraceServiceRequest::decode(&raw[..]).map_err(|e| {
             Refusal(
@@ -224,14 +247,43 @@ fn decode(
                 format!("invalid OTLP protobuf ExportTraceServiceRequest: {e}"),
             )
         })?,
-        Encoding::Json => serde_json::from_slice(&raw).map_err(|e| {
-            Refusal(
-                StatusCode::BAD_REQUEST,
-                format!("invalid OTLP/JSON ExportTraceServiceRequest: {e}"),
-            )
-        })?,
+        Encoding::Json => json_request(&raw)?,
     };
     Ok((req, enc))
+}
+
+/// Decodes an OTLP/JSON request. The body must be UTF-8 as a whole, also in the members
+/// the decoder would skip.
+fn json_request(raw: &[u8]) -> Result<ExportTraceServiceRequest, Refusal> {
+    let text = std::str::from_utf8(raw).map_err(|e| {
+        Refusal(
+            StatusCode::BAD_REQUEST,
+            format!("invalid OTLP/JSON ExportTraceServiceRequest: the body is not UTF-8: {e}"),
+        )
+    })?;
+    serde_json::from_str(text).map_err(|e| {
+        Refusal(
+            StatusCode::BAD_REQUEST,
+            format!("invalid OTLP/JSON ExportTraceServiceRequest: {e}"),
+        )
+    })
+}
+
+/// The OTLP/JSON answer: `{}` on full success (no `"partialSuccess": null`), else the
+/// partial success.
+fn json_answer(resp: &ExportTraceServiceResponse) -> serde_json::Result<Vec<u8>> {
+    match &resp.partial_success {
+        None => Ok(b"{}".to_vec()),
+        Some(_) => serde_json::to_vec(resp),
+    }
+}
+
+/// The refusal of a request over the size limit.
+fn too_large(limit: usize) -> Refusal {
+    Refusal(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("request body larger than the limit of {limit} bytes (max_request_bytes)"),
+    )
 }
 
 /// Decompresses at most `limit` bytes; more is a 413.
@@ -245,7 +297,9 @@ fn gunzip(body: &[u8], limit: usize) -> Result<Vec<u8>, Refusal> {
     if out.len() > limit {
         return Err(Refusal(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("decompressed request body larger than the limit of {limit} bytes"),
+            format!(
+                "request body larger than the limit of {limit} bytes (max_request_bytes) once decompressed"
+            ),
         ));
     }
     Ok(out)

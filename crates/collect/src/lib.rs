@@ -5,8 +5,11 @@
 //! `Content-Encoding: gzip` accepted), by default on ephemeral ports of 127.0.0.1.
 //! Spans are routed by trace id to [`Subscription`]s ([`RunningReceiver::subscribe`]);
 //! spans of other traces are counted and dropped, or kept with
-//! [`ReceiverConfig::keep_unmatched`]. Spans with ids of the wrong length are rejected one
-//! by one and reported in the answer's `partial_success`. [`RunningReceiver::stats`]
+//! [`ReceiverConfig::keep_unmatched`]. Invalid spans (ids of the wrong length or all zeros, an
+//! end before the start) are rejected one by one and reported in the answer's
+//! `partial_success`; the rest of their request goes through. Requests that cannot be
+//! decoded at all are refused with HTTP 4xx / gRPC `INVALID_ARGUMENT`, too large ones with
+//! 413 / `RESOURCE_EXHAUSTED`, and the receiver keeps serving. [`RunningReceiver::stats`]
 //! counts everything.
 
 #![warn(missing_docs)]
@@ -16,6 +19,7 @@ mod grpc;
 mod http;
 mod router;
 mod stats;
+mod validate;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,7 +30,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use config::{DEFAULT_MAX_REQUEST_BYTES, ReceiverConfig};
-pub use router::Subscription;
+pub use router::{SpanSummary, Subscription};
 pub use stats::Stats;
 
 /// Why the receiver could not start or stopped with an error.

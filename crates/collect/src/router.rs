@@ -11,6 +11,7 @@ use tbt_trace::{BuildError, Trace, TraceBuilder, TraceId};
 use tokio::sync::watch;
 
 use crate::stats::Counters;
+use crate::validate::span_error;
 
 /// Locks a mutex, ignoring poisoning (the guarded data stays consistent: every critical
 /// section only pushes or removes whole entries).
@@ -18,10 +19,53 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// What the runner needs of one delivered span to tell whether a trace looks complete,
+/// without building a [`Trace`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SpanSummary {
+    /// The span id.
+    pub span_id: [u8; 8],
+    /// The parent span id; all zeros for a root span.
+    pub parent_span_id: [u8; 8],
+    /// The start time, in nanoseconds since the Unix epoch.
+    pub start_unix_nano: u64,
+    /// The end time, in nanoseconds since the Unix epoch.
+    pub end_unix_nano: u64,
+}
+
+impl SpanSummary {
+    /// Summarises a span that passed [`span_error`] (ids of the right length).
+    fn of(sp: &Span) -> SpanSummary {
+        SpanSummary {
+            span_id: id8(&sp.span_id),
+            parent_span_id: id8(&sp.parent_span_id),
+            start_unix_nano: sp.start_time_unix_nano,
+            end_unix_nano: sp.end_time_unix_nano,
+        }
+    }
+
+    /// Whether the span is a root (it has no parent).
+    pub fn is_root(&self) -> bool {
+        self.parent_span_id == [0; 8]
+    }
+}
+
+/// An 8-byte id; anything of another length (an absent parent) reads as all zeros.
+fn id8(b: &[u8]) -> [u8; 8] {
+    <[u8; 8]>::try_from(b).unwrap_or([0; 8])
+}
+
+/// What one subscription has received so far.
+#[derive(Debug, Default)]
+struct Delivered {
+    batches: Vec<ResourceSpans>,
+    summaries: Vec<SpanSummary>,
+}
+
 /// The state one subscription shares with the router.
 #[derive(Debug)]
 struct SubShared {
-    batches: Mutex<Vec<ResourceSpans>>,
+    delivered: Mutex<Delivered>,
     /// The number of spans delivered so far; bumped after each batch.
     spans: watch::Sender<u64>,
 }
@@ -38,37 +82,125 @@ pub(crate) struct Router {
 /// Spans of one trace taken out of a request, still grouped by resource and scope.
 type PerTrace = HashMap<TraceId, Vec<ResourceSpans>>;
 
-fn span_error(sp: &Span) -> Option<String> {
-    if sp.trace_id.len() != 16 {
-        return Some(format!(
-            "trace_id has {} bytes, expected 16",
-            sp.trace_id.len()
-        ));
-    }
-    if sp.span_id.len() != 8 {
-        return Some(format!(
-            "span_id has {} bytes, expected 8",
-            sp.span_id.len()
-        ));
-    }
-    if !sp.parent_span_id.is_empty() && sp.parent_span_id.len() != 8 {
-        return Some(format!(
-            "parent_span_id has {} bytes, expected 0 or 8",
-            sp.parent_span_id.len()
-        ));
-    }
-    for (i, l) in sp.links.iter().enumerate() {
-        if l.trace_id.len() != 16 || l.span_id.len() != 8 {
-            return Some(format!("links[{i}] has an id of the wrong length"));
+/// The spans of a request rejected one by one: how many, and the first reason.
+#[derive(Default)]
+struct Rejections {
+    count: u64,
+    first: Option<String>,
+}
+
+impl Rejections {
+    fn add(&mut self, at: impl FnOnce() -> String, why: String) {
+        self.count += 1;
+        if self.first.is_none() {
+            self.first = Some(format!("{}: {why}", at()));
         }
     }
-    None
+
+    fn partial_success(self) -> Option<ExportTracePartialSuccess> {
+        (self.count > 0).then(|| ExportTracePartialSuccess {
+            rejected_spans: i64::try_from(self.count).unwrap_or(i64::MAX),
+            error_message: format!(
+                "{} span(s) rejected; the first, {}",
+                self.count,
+                self.first.unwrap_or_default()
+            ),
+        })
+    }
 }
 
 fn trace_id_of(sp: &Span) -> TraceId {
-    let mut id = [0u8; 16];
-    id.copy_from_slice(&sp.trace_id);
-    TraceId(id)
+    TraceId(<[u8; 16]>::try_from(&sp.trace_id[..]).unwrap_or([0; 16]))
+}
+
+/// Splits one scope's spans by trace id, dropping (and recording) invalid ones. The common
+/// case, every span valid and of one trace, moves the spans without regrouping them.
+fn split_spans(
+    spans: Vec<Span>,
+    at: &dyn Fn(usize) -> String,
+    rejections: &mut Rejections,
+) -> Vec<(TraceId, Vec<Span>)> {
+    let uniform = match spans.first() {
+        None => return Vec::new(),
+        Some(first) => spans
+            .iter()
+            .all(|sp| sp.trace_id == first.trace_id && span_error(sp).is_none()),
+    };
+    if uniform {
+        return vec![(trace_id_of(&spans[0]), spans)];
+    }
+    let mut groups: Vec<(TraceId, Vec<Span>)> = Vec::new();
+    let mut index: HashMap<TraceId, usize> = HashMap::new();
+    for (i, sp) in spans.into_iter().enumerate() {
+        if let Some(why) = span_error(&sp) {
+            rejections.add(|| at(i), why);
+            continue;
+        }
+        let tid = trace_id_of(&sp);
+        match groups.last_mut() {
+            Some((t, group)) if *t == tid => group.push(sp),
+            _ => match index.get(&tid) {
+                Some(&g) => groups[g].1.push(sp),
+                None => {
+                    index.insert(tid, groups.len());
+                    groups.push((tid, vec![sp]));
+                }
+            },
+        }
+    }
+    groups
+}
+
+/// Hands out `value` once per item of `items`, cloning for all but the last.
+fn share<T: Clone, U>(items: Vec<U>, value: T) -> impl Iterator<Item = (U, T)> {
+    let n = items.len();
+    let mut value = Some(value);
+    items.into_iter().enumerate().filter_map(move |(i, item)| {
+        let v = if i + 1 == n {
+            value.take()
+        } else {
+            value.clone()
+        };
+        v.map(|v| (item, v))
+    })
+}
+
+/// Splits one `ResourceSpans` by trace id into `out`, keeping the resource and scope of
+/// every span.
+fn split_resource(rs: ResourceSpans, ri: usize, rejections: &mut Rejections, out: &mut PerTrace) {
+    let ResourceSpans {
+        resource,
+        scope_spans,
+        schema_url,
+    } = rs;
+    let mut here: Vec<(TraceId, Vec<ScopeSpans>)> = Vec::new();
+    for (si, ss) in scope_spans.into_iter().enumerate() {
+        let ScopeSpans {
+            scope,
+            spans,
+            schema_url,
+        } = ss;
+        let at = |pi: usize| format!("resource_spans[{ri}].scope_spans[{si}].spans[{pi}]");
+        let groups = split_spans(spans, &at, rejections);
+        for ((tid, spans), (scope, schema_url)) in share(groups, (scope, schema_url)) {
+            let scope_spans = ScopeSpans {
+                scope,
+                spans,
+                schema_url,
+            };
+            match here.iter_mut().find(|(t, _)| *t == tid) {
+                Some((_, list)) => list.push(scope_spans),
+                None => here.push((tid, vec![scope_spans])),
+            }
+        }
+    }
+    for ((tid, scope_spans), (resource, schema_url)) in share(here, (resource, schema_url)) {
+        out.entry(tid).or_default().push(ResourceSpans {
+            resource,
+            scope_spans,
+            schema_url,
+        });
+    }
 }
 
 impl Router {
@@ -87,63 +219,18 @@ impl Router {
         &self,
         req: ExportTraceServiceRequest,
     ) -> Option<ExportTracePartialSuccess> {
-        let mut rejected = 0u64;
-        let mut first_error = None;
-        let mut received = 0u64;
+        let received = count_spans(&req.resource_spans);
+        let mut rejections = Rejections::default();
         let mut per_trace: PerTrace = HashMap::new();
-        for rs in req.resource_spans {
-            let ResourceSpans {
-                resource,
-                scope_spans,
-                schema_url,
-            } = rs;
-            // Split this resource's spans by trace id, keeping the scope grouping.
-            let mut here: HashMap<TraceId, Vec<ScopeSpans>> = HashMap::new();
-            for (si, ss) in scope_spans.into_iter().enumerate() {
-                let ScopeSpans {
-                    scope,
-                    spans,
-                    schema_url,
-                } = ss;
-                let mut by_trace: HashMap<TraceId, Vec<Span>> = HashMap::new();
-                for (pi, sp) in spans.into_iter().enumerate() {
-                    received += 1;
-                    if let Some(e) = span_error(&sp) {
-                        rejected += 1;
-                        first_error
-                            .get_or_insert_with(|| format!("scope_spans[{si}].spans[{pi}]: {e}"));
-                        continue;
-                    }
-                    by_trace.entry(trace_id_of(&sp)).or_default().push(sp);
-                }
-                for (tid, spans) in by_trace {
-                    here.entry(tid).or_default().push(ScopeSpans {
-                        scope: scope.clone(),
-                        spans,
-                        schema_url: schema_url.clone(),
-                    });
-                }
-            }
-            for (tid, scope_spans) in here {
-                per_trace.entry(tid).or_default().push(ResourceSpans {
-                    resource: resource.clone(),
-                    scope_spans,
-                    schema_url: schema_url.clone(),
-                });
-            }
+        for (ri, rs) in req.resource_spans.into_iter().enumerate() {
+            split_resource(rs, ri, &mut rejections, &mut per_trace);
         }
         Counters::add(&self.counters.received_spans, received);
-        Counters::add(&self.counters.rejected_spans, rejected);
+        Counters::add(&self.counters.rejected_spans, rejections.count);
         for (tid, batches) in per_trace {
             self.deliver(tid, batches);
         }
-        (rejected > 0).then(|| ExportTracePartialSuccess {
-            rejected_spans: i64::try_from(rejected).unwrap_or(i64::MAX),
-            error_message: format!(
-                "{rejected} span(s) rejected for invalid ids; first: {}",
-                first_error.unwrap_or_default()
-            ),
-        })
+        rejections.partial_success()
     }
 
     fn deliver(&self, tid: TraceId, batches: Vec<ResourceSpans>) {
@@ -178,8 +265,8 @@ impl Router {
             live
         };
         Counters::add(&self.counters.routed_spans, n);
-        for sub in live {
-            sub.push(batches.clone(), n);
+        for (sub, batches) in share(live, batches) {
+            sub.push(batches, n);
         }
     }
 
@@ -187,7 +274,7 @@ impl Router {
     pub(crate) fn subscribe(self: &Arc<Self>, tid: TraceId) -> Subscription {
         let (tx, rx) = watch::channel(0);
         let shared = Arc::new(SubShared {
-            batches: Mutex::new(Vec::new()),
+            delivered: Mutex::new(Delivered::default()),
             spans: tx,
         });
         let kept = {
@@ -230,7 +317,15 @@ impl Router {
 
 impl SubShared {
     fn push(&self, batches: Vec<ResourceSpans>, n: u64) {
-        lock(&self.batches).extend(batches);
+        {
+            let mut d = lock(&self.delivered);
+            let spans = batches
+                .iter()
+                .flat_map(|rs| &rs.scope_spans)
+                .flat_map(|ss| &ss.spans);
+            d.summaries.extend(spans.map(SpanSummary::of));
+            d.batches.extend(batches);
+        }
         self.spans.send_modify(|c| *c += n);
     }
 }
@@ -276,13 +371,30 @@ impl Subscription {
 
     /// The spans delivered so far, as OTLP batches (one per resource and request).
     pub fn batches(&self) -> Vec<ResourceSpans> {
-        lock(&self.shared.batches).clone()
+        lock(&self.shared.delivered).batches.clone()
+    }
+
+    /// A summary of every span delivered so far, in delivery order. Maintained as batches
+    /// arrive, so it costs a copy, not a [`Trace`] build.
+    pub fn span_summaries(&self) -> Vec<SpanSummary> {
+        self.span_summaries_from(0)
+    }
+
+    /// The summaries of the spans delivered after the first `start` ones (empty when
+    /// `start` is past the end): a poller that remembers how many it has seen only copies
+    /// the new ones.
+    pub fn span_summaries_from(&self, start: usize) -> Vec<SpanSummary> {
+        let d = lock(&self.shared.delivered);
+        d.summaries
+            .get(start..)
+            .map(<[_]>::to_vec)
+            .unwrap_or_default()
     }
 
     /// The spans delivered so far, as a [`Trace`].
     pub fn snapshot(&self) -> Result<Trace, BuildError> {
-        let batches = lock(&self.shared.batches);
-        build(batches.iter())
+        let d = lock(&self.shared.delivered);
+        build(d.batches.iter())
     }
 
     /// Waits until spans arrive that this subscription has not yet seen through

@@ -52,6 +52,37 @@ pub struct Stats {
     pub dropped_spans: u64,
     /// Spans of unsubscribed traces, kept (`keep_unmatched` on).
     pub kept_spans: u64,
-    /// Spans rejected for invalid ids (reported in `partial_success`).
+    /// Spans rejected one by one as invalid (reported in `partial_success`).
     pub rejected_spans: u64,
+}
+
+/// The longest message a refusal carries; longer ones (prost names every enclosing field
+/// of a deeply nested error) keep their start and end around an ellipsis.
+pub(crate) const MAX_MESSAGE_CHARS: usize = 300;
+
+/// Shortens `message` to at most [`MAX_MESSAGE_CHARS`] characters plus an ellipsis.
+pub(crate) fn shorten(message: &str) -> String {
+    let n = message.chars().count();
+    if n <= MAX_MESSAGE_CHARS {
+        return message.to_string();
+    }
+    let half = MAX_MESSAGE_CHARS / 2;
+    let head: String = message.chars().take(half).collect();
+    let tail: String = message.chars().skip(n - half).collect();
+    format!("{head} … {tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shorten_keeps_both_ends() {
+        assert_eq!(super::shorten("short"), "short");
+        let long = format!("a{}z", "é".repeat(1000));
+        let s = super::shorten(&long);
+        assert!(
+            s.starts_with('a') && s.ends_with('z') && s.contains(" … "),
+            "{s}"
+        );
+        assert_eq!(s.chars().count(), super::MAX_MESSAGE_CHARS + 3);
+    }
 }

@@ -88,32 +88,6 @@ async fn post(
     b.body(body).send().await.expect("http request")
 }
 
-/// `google.rpc.Status`, as OTLP/HTTP refusals carry it.
-#[derive(Clone, PartialEq, prost::Message)]
-struct RpcStatus {
-    #[prost(int32, tag = "1")]
-    code: i32,
-    #[prost(string, tag = "2")]
-    message: String,
-}
-
-/// The message of a refusal, decoded from the request's encoding.
-async fn refusal_message(resp: reqwest::Response, content_type: &str) -> String {
-    let bytes = resp.bytes().await.expect("body");
-    match content_type {
-        "application/x-protobuf" => {
-            let st = RpcStatus::decode(&bytes[..]).expect("google.rpc.Status");
-            assert!(st.code == 3 || st.code == 8, "{st:?}");
-            st.message
-        }
-        "application/json" => {
-            let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json status");
-            v["message"].as_str().expect("message").to_string()
-        }
-        _ => String::from_utf8(bytes.to_vec()).expect("text"),
-    }
-}
-
 /// Waits until the subscription has `n` spans, or fails.
 async fn wait(sub: &mut tbt_collect::Subscription, n: u64) {
     tokio::time::timeout(TIMEOUT, sub.wait_for(n))
@@ -179,162 +153,130 @@ async fn http_protobuf_and_json_with_and_without_gzip() {
     r.shutdown().await.expect("clean shutdown");
 }
 
+/// One request with spans of a subscribed trace and of an unsubscribed one, a bad span of
+/// each among them: the bad ones are rejected in `partial_success`, the rest are routed or
+/// dropped, and the stats add up.
+fn mixed_request(base: u64) -> ExportTraceServiceRequest {
+    let mut bad_len = span(tid(4), base, "bad length");
+    bad_len.trace_id = vec![4; 15];
+    let mut zero_span = span(tid(9), base + 1, "zero span id");
+    zero_span.span_id = vec![0; 8];
+    request(vec![
+        span(tid(4), base + 2, "good 1"),
+        bad_len,
+        span(tid(9), base + 3, "elsewhere"),
+        zero_span,
+        span(tid(4), base + 4, "good 2"),
+    ])
+}
+
+fn expect_partial(ps: Option<(i64, String)>, transport: &str) {
+    let (n, message) = ps.unwrap_or_else(|| panic!("{transport}: a partial success"));
+    assert_eq!(n, 2, "{transport}");
+    assert_eq!(
+        message,
+        "2 span(s) rejected; the first, resource_spans[0].scope_spans[0].spans[1]: \
+         trace_id has 15 bytes, expected 16",
+        "{transport}"
+    );
+}
+
 #[tokio::test]
-async fn malformed_http_requests_are_refused_and_the_receiver_keeps_serving() {
-    let r = start(ReceiverConfig {
-        max_request_bytes: 64 * 1024,
-        ..ReceiverConfig::default()
-    })
-    .await;
-    let mut sub = r.subscribe(tid(3));
-    let valid = request(vec![span(tid(3), 0, "x")]).encode_to_vec();
-    let truncated = valid[..valid.len() - 3].to_vec();
-    let proto = "application/x-protobuf";
-    let json = "application/json";
-    let huge = vec![b' '; 100 * 1024];
-    let bomb = vec![0u8; 1024 * 1024]; // compresses to ~1 KiB, inflates past the limit
-    let cases: Vec<(&str, &str, bool, Vec<u8>, u16)> = vec![
-        ("truncated protobuf", proto, false, truncated, 400),
-        ("garbage bytes", proto, false, vec![0xff; 37], 400),
-        (
-            "invalid json",
-            json,
-            false,
-            b"{\"resourceSpans\": [".to_vec(),
-            400,
-        ),
-        (
-            "json of the wrong shape",
-            json,
-            false,
-            b"{\"resourceSpans\": 5}".to_vec(),
-            400,
-        ),
-        ("json array", json, false, b"[1, 2, 3]".to_vec(), 400),
-        ("bad gzip", proto, true, Vec::new(), 400), // replaced below by raw bytes
-        (
-            "unsupported content type",
-            "text/plain",
-            false,
-            valid.clone(),
-            415,
-        ),
-        ("empty body", proto, false, Vec::new(), 400),
-        ("oversize body", proto, false, huge, 413),
-        ("gzip bomb", proto, true, bomb, 413),
-    ];
-    let mut expected_spans = 0;
-    for (what, ct, gz, body, status) in cases {
-        let resp = if what == "bad gzip" {
-            reqwest::Client::new()
-                .post(r.http_traces_url().expect("http"))
-                .header("content-type", ct)
-                .header("content-encoding", "gzip")
-                .body(b"\x1f\x8bnot really gzip".to_vec())
-                .send()
-                .await
-                .expect("send")
-        } else {
-            post(&r, ct, gz, body).await
-        };
-        assert_eq!(resp.status().as_u16(), status, "{what}");
-        let message = refusal_message(resp, ct).await;
-        assert!(
-            !message.is_empty(),
-            "{what}: a message explains the refusal"
-        );
-
-        // Still serving.
-        expected_spans += 1;
-        let ok = request(vec![span(tid(3), expected_spans, what)]).encode_to_vec();
-        let resp = post(&r, proto, false, ok).await;
-        assert_eq!(resp.status(), 200, "after {what}");
-    }
-    let client = reqwest::Client::new();
-    let url = r.http_traces_url().expect("http");
-    let resp = client.get(&url).send().await.expect("send");
-    assert_eq!(resp.status(), 405, "wrong method");
-    let resp = client
-        .post(url.replace("/v1/traces", "/v1/metrics"))
-        .header("content-type", proto)
-        .body(valid.clone())
-        .send()
+async fn partial_success_on_every_transport() {
+    let r = start(ReceiverConfig::default()).await;
+    let mut sub = r.subscribe(tid(4));
+    let resp = grpc_client(&r)
         .await
-        .expect("send");
-    assert_eq!(resp.status(), 404, "wrong path");
+        .export(mixed_request(0))
+        .await
+        .expect("grpc export");
+    let ps = resp.into_inner().partial_success;
+    expect_partial(ps.map(|p| (p.rejected_spans, p.error_message)), "grpc");
 
-    // Bad trace-id length: that span is rejected, the others go through.
-    let mut bad = span(tid(3), 99, "bad");
-    bad.trace_id = vec![1, 2, 3];
-    let body = request(vec![bad, span(tid(3), 100, "good")]).encode_to_vec();
-    let resp = post(&r, proto, false, body).await;
+    let resp = post(
+        &r,
+        "application/x-protobuf",
+        true,
+        mixed_request(10).encode_to_vec(),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     let answer = ExportTraceServiceResponse::decode(&resp.bytes().await.expect("body")[..])
         .expect("protobuf answer");
-    let ps = answer.partial_success.expect("partial success");
-    assert_eq!(ps.rejected_spans, 1);
-    assert!(
-        ps.error_message.contains("trace_id"),
-        "{}",
-        ps.error_message
+    let ps = answer.partial_success;
+    expect_partial(
+        ps.map(|p| (p.rejected_spans, p.error_message)),
+        "http protobuf",
     );
-    expected_spans += 1;
 
-    // Same over JSON, with a 15-byte trace id.
-    let body = format!(
-        r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{{"traceId":"{}","spanId":"0000000000000001","name":"j"}}]}}]}}]}}"#,
-        "ab".repeat(15)
-    );
-    let resp = post(&r, json, false, body.into_bytes()).await;
+    let json = serde_json::to_vec(&mixed_request(20)).expect("OTLP/JSON");
+    let resp = post(&r, "application/json", false, json).await;
     assert_eq!(resp.status(), 200);
     let v: serde_json::Value = resp.json().await.expect("json answer");
-    assert_eq!(
-        v["partialSuccess"]["rejectedSpans"],
-        serde_json::json!(1),
-        "{v}"
+    let ps = &v["partialSuccess"];
+    expect_partial(
+        Some((
+            ps["rejectedSpans"].as_i64().unwrap_or(-1),
+            ps["errorMessage"].as_str().unwrap_or("").to_string(),
+        )),
+        "http json",
     );
 
-    wait(&mut sub, expected_spans).await;
-    assert_eq!(sub.span_count(), expected_spans);
+    wait(&mut sub, 6).await;
+    let names: Vec<String> = sub
+        .batches()
+        .into_iter()
+        .flat_map(|rs| rs.scope_spans)
+        .flat_map(|ss| ss.spans)
+        .map(|sp| sp.name)
+        .collect();
+    assert_eq!(names, ["good 1", "good 2"].repeat(3));
     let s = r.stats();
-    assert_eq!(s.rejected_spans, 2);
-    assert_eq!(s.malformed_requests, 10);
-    assert_eq!(s.routed_spans, expected_spans);
+    assert_eq!(
+        s,
+        tbt_collect::Stats {
+            requests: 3,
+            malformed_requests: 0,
+            received_spans: 15,
+            routed_spans: 6,
+            dropped_spans: 3,
+            kept_spans: 0,
+            rejected_spans: 6,
+        }
+    );
     r.shutdown().await.expect("clean shutdown");
 }
 
 #[tokio::test]
-async fn grpc_oversize_and_bad_ids() {
-    let r = start(ReceiverConfig {
-        max_request_bytes: 16 * 1024,
-        ..ReceiverConfig::default()
-    })
-    .await;
-    let mut sub = r.subscribe(tid(4));
+async fn span_summaries_follow_the_delivered_spans() {
+    let r = start(ReceiverConfig::default()).await;
+    let mut sub = r.subscribe(tid(11));
+    let root = span(tid(11), 1, "root");
+    let mut child = span(tid(11), 2, "child");
+    child.parent_span_id = root.span_id.clone();
+    child.start_time_unix_nano = 1_200;
+    child.end_time_unix_nano = 1_800;
     let mut client = grpc_client(&r).await;
-    let mut big = span(tid(4), 1, "big");
-    big.name = "x".repeat(64 * 1024);
-    let err = client
-        .export(request(vec![big]))
-        .await
-        .expect_err("too large");
-    assert_eq!(err.code(), tonic::Code::ResourceExhausted, "{err:?}");
-
-    let mut bad = span(tid(4), 2, "bad");
-    bad.span_id = vec![1; 4];
-    let resp = client
-        .export(request(vec![bad, span(tid(4), 3, "good")]))
-        .await
-        .expect("still serving");
-    let ps = resp.into_inner().partial_success.expect("partial success");
-    assert_eq!(ps.rejected_spans, 1);
-    assert!(ps.error_message.contains("span_id"), "{}", ps.error_message);
+    client.export(request(vec![root])).await.expect("export");
     wait(&mut sub, 1).await;
-    let s = r.stats();
+    let first = sub.span_summaries();
+    assert_eq!(first.len(), 1);
+    assert!(first[0].is_root());
+    assert_eq!(first[0].span_id, 2u64.to_be_bytes());
+    client.export(request(vec![child])).await.expect("export");
+    wait(&mut sub, 2).await;
+    let new = sub.span_summaries_from(first.len());
     assert_eq!(
-        (s.malformed_requests, s.rejected_spans, s.routed_spans),
-        (1, 1, 1)
+        new,
+        [tbt_collect::SpanSummary {
+            span_id: 3u64.to_be_bytes(),
+            parent_span_id: 2u64.to_be_bytes(),
+            start_unix_nano: 1_200,
+            end_unix_nano: 1_800,
+        }]
     );
+    assert_eq!(sub.span_summaries().len(), 2);
+    assert!(sub.span_summaries_from(5).is_empty());
     r.shutdown().await.expect("clean shutdown");
 }
 
