@@ -35,6 +35,7 @@ pub fn resource_spans(trace_id: [u8; 16], span_id: [u8; 8], s: &TriggerSpan) -> 
             .attributes
             .iter()
             .map(|(k, v)| KeyValue {
+            key_strindex: 0,
                 key: k.clone(),
                 value: Some(any(v)),
             })
@@ -66,6 +67,7 @@ pub fn resource_spans(trace_id: [u8; 16], span_id: [u8; 8], s: &TriggerSpan) -> 
 
 fn kv(key: &str, value: &str) -> KeyValue {
     KeyValue {
+        key_strindex: 0,
         key: key.into(),
         value: Some(AnyValue {
             value: Some(any_value::Value::StringValue(value.into())),
@@ -90,6 +92,7 @@ fn any(v: &serde_json::Value) -> AnyValue {
             values: map
                 .iter()
                 .map(|(k, v)| KeyValue {
+            key_strindex: 0,
                     key: k.clone(),
                     value: Some(any(v)),
                 })

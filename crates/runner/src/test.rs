@@ -11,7 +11,7 @@ use tbt_diagnostics::TextRange;
 use tbt_engine::{Carried, Engine, EnvSource, Options, Response, TestReport, Verdict};
 use tbt_plan::{Step, TestPlan};
 use tbt_trace::{Trace, TraceId};
-use tbt_trigger::{TraceContext, TriggerSpec};
+use tbt_trigger::TraceContext;
 
 /// Why a test could not run as written, beyond its assertions.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -283,7 +283,7 @@ pub(crate) async fn run_test(
                 Err(e) => {
                     let mut out = fail(
                         Problem::Trigger {
-                            message: format!("{} failed: {}", describe(&spec), e.message),
+                            message: e.message,
                             range: inputs.range,
                         },
                         &secrets,
@@ -307,7 +307,17 @@ pub(crate) async fn run_test(
             };
             let has_until = waits.until.is_some();
             let p = params(Some(ctx.span_id), true);
+            let needs_trace = tbt_engine::reads_spans(&file.plan, test);
             let (waited, backend_trace) = match (&mut sub, source) {
+                // Only the response is asserted on: no need to wait for spans.
+                (_, _) if !needs_trace => (
+                    Some(Waited {
+                        batches: vec![own],
+                        end: WaitEnd::Complete,
+                        waited: Duration::ZERO,
+                    }),
+                    None,
+                ),
                 (Some(sub), _) => {
                     let until: Option<&(dyn Fn(&Trace) -> bool + Send + Sync)> =
                         if has_until { Some(&until_check) } else { None };
@@ -379,7 +389,16 @@ pub(crate) async fn run_test(
         until_never_held,
     }) = &wait_end
     {
+        let hint = match source {
+            Source::Receiver(r) => r.http_addr().map(|a| {
+                format!(
+                    "is the system exporting to the receiver (OTEL_EXPORTER_OTLP_ENDPOINT=http://{a}) with the W3C trace context propagated?"
+                )
+            }),
+            Source::Backend(_) => None,
+        };
         let message = incomplete_message(
+            hint.as_deref(),
             &trace,
             &services,
             missing.as_ref(),
@@ -422,14 +441,6 @@ pub(crate) async fn run_test(
     (outcome, next)
 }
 
-fn describe(spec: &TriggerSpec) -> String {
-    match spec {
-        TriggerSpec::Http(h) => format!("{} {}", h.method, h.url),
-        TriggerSpec::Grpc(g) => format!("gRPC {} on {}", g.method, g.address),
-        TriggerSpec::Exec(e) => format!("the command {:?}", e.argv.join(" ")),
-    }
-}
-
 fn hex(id: &[u8]) -> String {
     id.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -452,6 +463,7 @@ fn services(trace: &Trace) -> BTreeMap<String, usize> {
 /// `wait until` that never held and the selections that matched nothing.
 #[allow(clippy::too_many_arguments)]
 fn incomplete_message(
+    hint: Option<&str>,
     trace: &Trace,
     services: &BTreeMap<String, usize>,
     missing: Option<&Missing>,
@@ -484,7 +496,11 @@ fn incomplete_message(
             lines.push(format!("`{}` never held", one_line(plan.source(range))));
         }
     } else if let Some(m) = missing {
-        lines.push(m.describe());
+        match (m, hint) {
+            (Missing::NoSpans, Some(hint)) if total == 0 => lines.push(hint.to_string()),
+            (Missing::NoSpans, _) if total == 0 => {}
+            _ => lines.push(m.describe()),
+        }
     }
     let mut empty = Vec::new();
     for a in &report.assertions {
@@ -524,7 +540,7 @@ async fn poll_backend(
                 .span_indices()
                 .map(|i| SpanFacts {
                     span_id: trace.span_id(i).0,
-                    parent_span_id: trace.parent_span_id(i).0,
+                    parent_span_id: trace.span(i).parent_span_id().map_or([0; 8], |p| p.0),
                 })
                 .collect();
             let stable = last_count == Some(facts.len());
@@ -541,7 +557,7 @@ async fn poll_backend(
             .span_indices()
             .map(|i| SpanFacts {
                 span_id: trace.span_id(i).0,
-                parent_span_id: trace.parent_span_id(i).0,
+                parent_span_id: trace.span(i).parent_span_id().map_or([0; 8], |p| p.0),
             })
             .collect();
         WaitEnd::TimedOut {
