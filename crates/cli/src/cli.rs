@@ -25,6 +25,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Run tests against a live system: trigger, collect the trace, assert.
     Run(RunArgs),
+    /// Run the language server: LSP over standard input and output, for editors.
+    Lsp,
 }
 
 /// How diagnostics are printed.

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Eval(args) => eval::run(&args),
         cli::Command::Plan(args) => plan::run(&args),
         cli::Command::Run(args) => run::run(&args),
+        cli::Command::Lsp => tbt_lsp::run_stdio(),
     };
     ExitCode::from(code as u8)
 }
