@@ -23,6 +23,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Print the query plan of tests, like SQL's EXPLAIN.
     Plan(PlanArgs),
+    /// Run tests against a live system: trigger, collect the trace, assert.
+    Run(RunArgs),
     /// Run the language server: LSP over standard input and output, for editors.
     Lsp,
 }
@@ -136,4 +138,71 @@ pub struct PlanArgs {
     /// Plan only the tests whose name is NAME (or contains it).
     #[arg(long, value_name = "NAME")]
     pub test: Option<String>,
+}
+
+/// How `tbt run` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    /// Each test as it finishes, failures with source excerpts and span trees.
+    Pretty,
+    /// One JSON document (format version 1, see docs/run.md), for tools.
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Files or folders of tests (folders recursively). Defaults to the current folder.
+    pub paths: Vec<PathBuf>,
+    /// Run only the tests whose name (or `suite › name`) contains TEXT; repeatable. A suite
+    /// runs up to its last selected test, whose outputs the selected ones read.
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Vec<String>,
+    /// How many tests (or suites) run at once. Default: tbt.toml's `[run] jobs`, else four
+    /// per core.
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs_arg: Option<u16>,
+    /// Stop starting tests after the first failure (the rest are reported as not run).
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Run the i-th of n slices of the tests, for splitting a run over CI machines: `2/4`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::run::select::Shard>,
+    /// Report format on standard output.
+    #[arg(long, value_enum, default_value_t = RunFormat::Pretty)]
+    pub format: RunFormat,
+    /// Also write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// The longest wait for a test's trace (default 30s; a test's `wait timeout` wins).
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// How long no span must arrive for a trace to be complete (default 250ms; a test's
+    /// `wait settle` wins).
+    #[arg(long, value_name = "DURATION")]
+    pub settle: Option<String>,
+    /// The receiver's gRPC port (default 4317; 0 picks a free one).
+    #[arg(long, value_name = "PORT")]
+    pub grpc_port: Option<u16>,
+    /// The receiver's HTTP port (default 4318; 0 picks a free one).
+    #[arg(long, value_name = "PORT")]
+    pub http_port: Option<u16>,
+    /// Keep the spans of traces no test waits for (they are counted and dropped otherwise).
+    #[arg(long)]
+    pub keep_unmatched: bool,
+    /// Do not start tbt.toml's `[server]`: the system is already running.
+    #[arg(long)]
+    pub no_server: bool,
+    /// The project file (default: the nearest tbt.toml above the first path).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+impl RunArgs {
+    /// `-j`, as a count.
+    pub fn jobs(&self) -> Option<usize> {
+        self.jobs_arg.map(usize::from)
+    }
 }

@@ -55,10 +55,9 @@ use std::io::IsTerminal;
 use std::path::Path;
 use tbt_db::{File, RootDatabase};
 use tbt_diagnostics::render::{HumanOptions, SourceFile, render_human};
-use tbt_diagnostics::{Diagnostic, LineIndex, Severity, TextRange, codes};
-use tbt_engine::{AssertionKind, AssertionReport, Options, Response, TestReport, Verdict};
+use tbt_diagnostics::{Diagnostic, LineIndex, Severity};
+use tbt_engine::{AssertionReport, Options, Response, TestReport, Verdict};
 use tbt_plan::{FilePlan, TestPlan};
-use tbt_trace::{SpanIdx, Trace};
 
 /// Runs `tbt eval` and returns the exit code.
 pub fn run(args: &EvalArgs) -> i32 {
@@ -236,46 +235,9 @@ fn parse_duration(text: &str) -> Option<i64> {
         .next()
 }
 
-/// What the output is about.
-struct Shown<'s> {
-    file: &'s str,
-    trace_path: &'s str,
-    format: &'s str,
-    plan: &'s FilePlan,
-    trace: &'s Trace,
-    lines: LineIndex,
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
+use crate::verdicts::{Shown, plural};
 
 impl Shown<'_> {
-    /// The first line of a statement, trimmed.
-    fn source(&self, range: TextRange) -> String {
-        let text = self.plan.source(range);
-        let first = text
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_end_matches('{')
-            .trim_end();
-        first.to_string()
-    }
-
-    /// The range of the first line of a statement.
-    fn first_line(&self, range: TextRange) -> TextRange {
-        let text = self.plan.source(range);
-        let len = text.find('\n').unwrap_or(text.len());
-        let trimmed = text[..len]
-            .trim_end()
-            .trim_end_matches('{')
-            .trim_end()
-            .len();
-        TextRange::new(range.start, range.start + trimmed.max(1) as u32)
-    }
-
     fn human(&self, reports: &[TestReport], color: bool) -> String {
         let mut out = format!(
             "eval {} on {} ({}, {})\n\n",
@@ -343,163 +305,20 @@ impl Shown<'_> {
         out
     }
 
-    /// A failed assertion: the excerpt, the values, the violations and the spans involved.
-    fn failure(&self, a: &AssertionReport, color: bool) -> String {
-        let mut d = Diagnostic::new(
-            codes::ASSERTION_FAILED,
-            self.first_line(a.range),
-            "assertion failed",
-        )
-        .with_label(a.message.clone());
-        let mut seen = BTreeSet::new();
-        for v in &a.violations {
-            if v.range != a.range && seen.insert((v.range.start, v.range.end)) {
-                d = d.with_secondary(self.first_line(v.range), v.message.clone());
-            }
-        }
-        let mut out = render_human(
-            SourceFile {
-                path: self.file,
-                text: &self.plan.text,
-            },
-            &[d],
-            HumanOptions { color },
-        );
-        for v in &a.values {
-            out.push_str(&format!("  {} = {}\n", v.expr, v.value));
-        }
-        if !a.violations.is_empty() {
-            out.push_str("  violations:\n");
-            for v in &a.violations {
-                let span = v
-                    .span
-                    .map(|s| format!("span {}: ", self.trace.span_id(s)))
-                    .unwrap_or_default();
-                out.push_str(&format!("    {span}{}\n", v.message));
-                for value in &v.values {
-                    out.push_str(&format!("      {} = {}\n", value.expr, value.value));
-                }
-            }
-        }
-        let mut involved: Vec<SpanIdx> = a.violations.iter().filter_map(|v| v.span).collect();
-        if involved.is_empty() {
-            involved = a.selected.clone();
-        }
-        if !involved.is_empty() {
-            let total = if a.violations.iter().any(|v| v.span.is_some()) {
-                a.violation_count
-            } else {
-                a.selected_count
-            };
-            let more = total.saturating_sub(involved.len());
-            out.push_str("  spans:\n");
-            out.push_str(&self.tree(&involved));
-            if more > 0 {
-                out.push_str(&format!("    … and {more} more\n"));
-            }
-        }
-        out.push('\n');
-        out
-    }
-
-    /// The involved spans with their ancestors, as an indented tree; involved spans are
-    /// marked with `◀`.
-    fn tree(&self, involved: &[SpanIdx]) -> String {
-        let t = self.trace;
-        let mut shown: BTreeSet<(u32, u32)> = BTreeSet::new();
-        for &s in involved {
-            let mut cur = Some(s);
-            while let Some(x) = cur {
-                if !shown.insert((t.pre_order(x), x.0)) {
-                    break;
-                }
-                cur = t.parent(x);
-            }
-        }
-        let marked: BTreeSet<u32> = involved.iter().map(|s| s.0).collect();
-        let mut out = String::new();
-        for &(_, i) in &shown {
-            let s = t.span(SpanIdx(i));
-            let depth = t.depth(SpanIdx(i)).min(16);
-            let service = match s.service() {
-                "" => "?",
-                x => x,
-            };
-            let status = match s.status() {
-                tbt_trace::StatusCode::Error if !s.status_message().is_empty() => {
-                    format!("error: {:?}", s.status_message())
-                }
-                st => st.as_str().to_string(),
-            };
-            out.push_str(&format!(
-                "    {}- {service}: {} [{}, {status}] {} span={}{}\n",
-                "  ".repeat(depth),
-                s.name(),
-                s.kind(),
-                tbt_trace::format_duration(s.duration_nanos()),
-                s.span_id(),
-                if marked.contains(&i) { " ◀" } else { "" }
-            ));
-        }
-        out
-    }
-
-    fn range(&self, range: TextRange) -> Value {
-        let pos = |offset: u32| {
-            let lc = self.lines.line_col(offset);
-            json!({ "offset": offset, "line": lc.line + 1, "column": lc.col + 1 })
-        };
-        json!({ "start": pos(range.start), "end": pos(range.end) })
-    }
-
-    fn span(&self, s: SpanIdx) -> Value {
-        let span = self.trace.span(s);
-        json!({
-            "trace_id": span.trace_id().to_string(),
-            "span_id": span.span_id().to_string(),
-            "service": span.service(),
-            "name": span.name(),
-        })
-    }
-
     fn json(&self, reports: &[TestReport]) -> Value {
-        let values = |vs: &[tbt_engine::Operand]| -> Value {
-            vs.iter()
-                .map(|v| json!({ "expr": v.expr, "value": v.value }))
-                .collect()
-        };
         let tests: Vec<Value> = reports
             .iter()
             .map(|r| {
                 let assertions: Vec<Value> = r
                     .assertions
                     .iter()
-                    .map(|a| {
-                        json!({
-                            "kind": match a.kind { AssertionKind::Expect => "expect", AssertionKind::Block => "block" },
-                            "verdict": a.verdict.as_str(),
-                            "source": self.source(a.range),
-                            "range": self.range(a.range),
-                            "message": a.message,
-                            "values": values(&a.values),
-                            "selected": {
-                                "count": a.selected_count,
-                                "spans": a.selected.iter().map(|&s| self.span(s)).collect::<Vec<_>>(),
-                            },
-                            "violations": {
-                                "count": a.violation_count.max(a.violations.len()),
-                                "items": a.violations.iter().map(|v| json!({
-                                    "span": v.span.map(|s| self.span(s)),
-                                    "range": self.range(v.range),
-                                    "message": v.message,
-                                    "values": values(&v.values),
-                                })).collect::<Vec<_>>(),
-                            },
-                        })
-                    })
+                    .map(|a| self.assertion_json(a))
                     .collect();
-                let outputs: serde_json::Map<String, Value> =
-                    r.outputs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+                let outputs: serde_json::Map<String, Value> = r
+                    .outputs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect();
                 json!({
                     "name": r.name,
                     "suite": r.suite,

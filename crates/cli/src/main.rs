@@ -8,6 +8,8 @@ mod files;
 mod format;
 mod output;
 mod plan;
+mod run;
+mod verdicts;
 
 use clap::Parser as _;
 use std::process::ExitCode;
@@ -20,6 +22,7 @@ fn main() -> ExitCode {
         cli::Command::Explain(args) => explain::run(&args),
         cli::Command::Eval(args) => eval::run(&args),
         cli::Command::Plan(args) => plan::run(&args),
+        cli::Command::Run(args) => run::run(&args),
         cli::Command::Lsp => tbt_lsp::run_stdio(),
     };
     ExitCode::from(code as u8)

@@ -415,6 +415,41 @@ violated it. A span block also fails when its selection is empty, so a typo in a
 pass silently; write `no span[...] { ... }` to assert that no span matches.",
         example: "",
     }
+    TRIGGER_INPUT = "E0202" "trigger-input" {
+        summary: "A trigger's argument or option has a value it cannot use.",
+        explanation: "`tbt run` evaluates the trigger's arguments and options before it fires: \
+an environment variable that is not set, an output of a test that did not run, a header value \
+that is a list, a URL that is not `http://` or `https://`, a trace id that is not 32 hex digits. \
+The test fails without firing; the message names the argument.",
+        example: "",
+    }
+    TRIGGER_FAILED = "E0203" "trigger-failed" {
+        summary: "The trigger could not reach the system under test.",
+        explanation: "The request never got an answer: the connection was refused (nothing \
+listens on that port), the host name did not resolve, the TLS handshake failed, the trigger's \
+`timeout` passed, or the command of `trigger exec` could not start or was killed at its \
+`timeout`. The test fails at once with the reason; tbt never waits for a trace that cannot come. \
+An HTTP error status or a gRPC error code is not a trigger failure: it is a response, for \
+`expect response.status == ...`.",
+        example: "",
+    }
+    TRACE_INCOMPLETE = "E0204" "trace-incomplete" {
+        summary: "The test's trace was not complete when the wait timed out.",
+        explanation: "tbt waits until every span's parent has arrived and no span has arrived \
+for the settle window, or until `wait until` holds. The `wait timeout` (default 30s) came \
+first: a service did not export (is `OTEL_EXPORTER_OTLP_ENDPOINT` set? is the batch exporter \
+flushed?), a parent span was never sent, or the `wait until` condition never held. The \
+assertions still ran on the spans that arrived; the message says how many arrived, from which \
+services, which parent is missing and which selections matched nothing.",
+        example: "",
+    }
+    BACKEND_FAILED = "E0205" "backend-failed" {
+        summary: "The trace backend could not be read.",
+        explanation: "With `[backend]` in `tbt.toml`, tbt fetches each test's trace from Jaeger or \
+Tempo. The backend refused the request, answered with a body tbt cannot read, or could not be \
+reached before the test's `wait timeout`. The message names the URL and the backend's answer.",
+        example: "",
+    }
     IO_ERROR = "E0901" "io-error" {
         summary: "A path could not be read.",
         explanation: "The file or folder does not exist, is not readable, or is not a regular \

@@ -317,6 +317,46 @@ impl<'a> Engine<'a> {
     }
 }
 
+/// Whether a test reads spans: a span block, a selection, an ordering, or a constant that
+/// holds one. A test that only asserts on the response does not need to wait for a trace.
+pub fn reads_spans(plan: &FilePlan, test: &TestPlan) -> bool {
+    let mut found = false;
+    plan_walk::steps(&test.body, &mut |_| found = true);
+    if found
+        || test.body.iter().any(|s| match s {
+            tbt_plan::Step::Block(_) => true,
+            tbt_plan::Step::Wait(w) => w.what == "until",
+            _ => false,
+        })
+    {
+        return true;
+    }
+    let mut uses_slots = false;
+    for step in &test.body {
+        let e = match step {
+            tbt_plan::Step::Let(b) | tbt_plan::Step::Output(b) => &b.value,
+            tbt_plan::Step::Expect(e) => &e.expr,
+            _ => continue,
+        };
+        uses_slots |= mentions_slot(e);
+    }
+    if uses_slots {
+        for c in &plan.constants {
+            plan_walk::expr(&c.value, &mut |_| found = true);
+        }
+    }
+    found
+}
+
+fn mentions_slot(e: &tbt_plan::Expr) -> bool {
+    if matches!(e.kind, tbt_plan::ExprKind::Slot(_)) {
+        return true;
+    }
+    let mut any = false;
+    e.for_each_operand(&mut |x| any |= mentions_slot(x));
+    any
+}
+
 /// Walks a plan's selections (for the columns to prepare).
 mod plan_walk {
     use tbt_plan::{BlockQuantifier, Expr, ExprKind, Quant, Sel, SelKind, Step};
