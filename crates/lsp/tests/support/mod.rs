@@ -139,6 +139,23 @@ impl Client {
         .await;
     }
 
+    /// Deletes `len` UTF-16 units at a position of an open document.
+    pub async fn delete(&mut self, uri: &str, line: u32, character: u32, len: u32) {
+        let version = self.versions.entry(uri.to_string()).or_insert(1);
+        *version += 1;
+        let version = *version;
+        let start = json!({ "line": line, "character": character });
+        let end = json!({ "line": line, "character": character + len });
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri, "version": version },
+                "contentChanges": [{ "range": { "start": start, "end": end }, "text": "" }]
+            }),
+        )
+        .await;
+    }
+
     /// A position request (`textDocument` and `position`) with extra fields.
     pub async fn at(
         &mut self,
