@@ -34,7 +34,8 @@ pub async fn run(
         let settings = settings.clone();
         let source = source.clone();
         let on_done = on_done.clone();
-        handles.push(tokio::spawn(async move {
+        let kept = unit.clone();
+        let handle = tokio::spawn(async move {
             let _permit = permits.acquire_owned().await.ok();
             let mut outcomes = Vec::with_capacity(unit.tests.len());
             let mut carried = Carried::default();
@@ -54,15 +55,24 @@ pub async fn run(
                 outcomes.push(outcome);
             }
             outcomes
-        }));
+        });
+        handles.push((kept, handle));
     }
     let mut all = Vec::new();
-    for h in handles {
+    for (unit, h) in handles {
         match h.await {
             Ok(outcomes) => all.extend(outcomes),
             Err(e) => {
-                // A panic in a test task is a bug; it must not take the other tests with it.
-                eprintln!("error: a test task stopped unexpectedly: {e}");
+                // A panic in a test task is a bug; it must not take the other tests with it,
+                // and its tests must not vanish from the report.
+                let why = format!("internal error: the test stopped unexpectedly ({e}); please report it");
+                for &index in &unit.tests {
+                    let mut outcome = not_run(&unit.file, index, &why);
+                    outcome.verdict = Verdict::Fail;
+                    outcome.report.verdict = Verdict::Fail;
+                    on_done(&outcome);
+                    all.push(outcome);
+                }
             }
         }
     }
