@@ -75,6 +75,17 @@ pub fn structural(
     trigger_span: Option<[u8; 8]>,
     needs_spans: bool,
 ) -> Result<(), Missing> {
+    structural_with(spans, trigger_span, needs_spans, true)
+}
+
+/// [`structural`], optionally without the parent rule: a stored trace (`trigger trace`) is
+/// what it is, orphans included, and only has to stop growing.
+pub fn structural_with(
+    spans: &[SpanFacts],
+    trigger_span: Option<[u8; 8]>,
+    needs_spans: bool,
+    require_parents: bool,
+) -> Result<(), Missing> {
     let own = |s: &SpanFacts| Some(s.span_id) == trigger_span;
     if spans.iter().all(own) {
         return if needs_spans || spans.is_empty() {
@@ -82,6 +93,9 @@ pub fn structural(
         } else {
             Ok(())
         };
+    }
+    if !require_parents {
+        return Ok(());
     }
     let ids: HashSet<[u8; 8]> = spans.iter().map(|s| s.span_id).collect();
     let mut missing: HashMap<[u8; 8], usize> = HashMap::new();
@@ -124,7 +138,10 @@ mod tests {
 
     #[test]
     fn children_of_the_trigger_and_roots_are_complete() {
-        assert_eq!(structural(&[s(1, 9), s(2, 1), s(3, 1)], Some([9; 8]), true), Ok(()));
+        assert_eq!(
+            structural(&[s(1, 9), s(2, 1), s(3, 1)], Some([9; 8]), true),
+            Ok(())
+        );
         assert_eq!(structural(&[s(1, 0), s(2, 1)], None, true), Ok(()));
     }
 

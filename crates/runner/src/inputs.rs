@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tbt_diagnostics::TextRange;
 use tbt_engine::{InputArg, InputOption, OwnedValue, TriggerInputs};
-use tbt_trigger::{
-    ExecSpec, GrpcSpec, HttpAuth, HttpBody, HttpSpec, TlsOptions, TriggerSpec,
-};
+use tbt_trigger::{ExecSpec, GrpcSpec, HttpAuth, HttpBody, HttpSpec, TlsOptions, TriggerSpec};
 
 /// The default time a trigger may take.
 pub const DEFAULT_TRIGGER_TIMEOUT: Duration = Duration::from_secs(30);
@@ -35,7 +33,7 @@ fn err<T>(range: TextRange, message: impl Into<String>) -> R<T> {
 #[derive(Clone, Debug)]
 pub enum Planned {
     /// Send this request.
-    Fire(TriggerSpec),
+    Fire(Box<TriggerSpec>),
     /// Wait for (or fetch) this existing trace.
     Existing([u8; 16]),
 }
@@ -44,16 +42,18 @@ pub enum Planned {
 /// `proto`, `cwd`) are relative to it.
 pub fn planned(inputs: &TriggerInputs, dir: &Path) -> R<Planned> {
     match inputs.kind.as_str() {
-        "http" => http(inputs, dir).map(|s| Planned::Fire(TriggerSpec::Http(s))),
-        "grpc" => grpc(inputs, dir).map(|s| Planned::Fire(TriggerSpec::Grpc(s))),
-        "exec" => exec(inputs, dir).map(|s| Planned::Fire(TriggerSpec::Exec(s))),
+        "http" => http(inputs, dir).map(|s| Planned::Fire(Box::new(TriggerSpec::Http(s)))),
+        "grpc" => grpc(inputs, dir).map(|s| Planned::Fire(Box::new(TriggerSpec::Grpc(s)))),
+        "exec" => exec(inputs, dir).map(|s| Planned::Fire(Box::new(TriggerSpec::Exec(s)))),
         "trace" => {
             let (text, range) = text_arg(inputs.args.first(), inputs.range, "a trace id")?;
             match parse_trace_id(&text) {
                 Some(id) => Ok(Planned::Existing(id)),
                 None => err(
                     range,
-                    format!("{text:?} is not a trace id: a trace id is 32 hex digits, not all zeros"),
+                    format!(
+                        "{text:?} is not a trace id: a trace id is 32 hex digits, not all zeros"
+                    ),
                 ),
             }
         }
@@ -95,7 +95,11 @@ fn text(v: &OwnedValue, r: TextRange, what: &str) -> R<String> {
         OwnedValue::Missing => err(r, format!("{what} is missing (a field that is not there)")),
         other => err(
             r,
-            format!("{what} must be a string, not {} {}", article(other.type_name()), other.display()),
+            format!(
+                "{what} must be a string, not {} {}",
+                article(other.type_name()),
+                other.display()
+            ),
         ),
     }
 }
@@ -124,7 +128,11 @@ fn duration(opt: &InputOption) -> R<Duration> {
         OwnedValue::Duration(_) => err(r, format!("`{}` must be longer than zero", opt.name)),
         other => err(
             r,
-            format!("`{}` needs a duration such as `5s`, not {}", opt.name, other.display()),
+            format!(
+                "`{}` needs a duration such as `5s`, not {}",
+                opt.name,
+                other.display()
+            ),
         ),
     }
 }
@@ -141,20 +149,30 @@ fn pair(opt: &InputOption) -> R<(String, String)> {
     let Some((value, range)) = &opt.value else {
         return err(opt.range, format!("`{}` needs `= value`", opt.name));
     };
-    Ok((name, text(value, *range, &format!("the value of `{}`", opt.name))?))
+    Ok((
+        name,
+        text(value, *range, &format!("the value of `{}`", opt.name))?,
+    ))
 }
 
 fn tls(opt: &InputOption, dir: &Path, tls: &mut TlsOptions) -> R<()> {
     let (kind, r) = word(opt.args.first(), opt.range)?;
     match kind.as_str() {
-        "ca" => tls.ca.push(path(opt.args.get(1), opt.range, dir, "a CA file")?),
+        "ca" => tls
+            .ca
+            .push(path(opt.args.get(1), opt.range, dir, "a CA file")?),
         "cert" => {
             let cert = path(opt.args.get(1), opt.range, dir, "a certificate file")?;
             let key = path(opt.args.get(2), opt.range, dir, "a key file")?;
             tls.client_cert = Some((cert, key));
         }
         "insecure" => tls.insecure = true,
-        other => return err(r, format!("unknown `tls` option `{other}` (ca, cert, insecure)")),
+        other => {
+            return err(
+                r,
+                format!("unknown `tls` option `{other}` (ca, cert, insecure)"),
+            );
+        }
     }
     Ok(())
 }
@@ -197,11 +215,19 @@ fn http(inputs: &TriggerInputs, dir: &Path) -> R<HttpSpec> {
                                 .collect::<R<_>>()?,
                         ),
                         other => {
-                            return err(vr, format!("`body form` needs an object, not {}", other.display()));
+                            return err(
+                                vr,
+                                format!("`body form` needs an object, not {}", other.display()),
+                            );
                         }
                     },
                     "file" => HttpBody::File(path(opt.args.get(1), opt.range, dir, "a file")?),
-                    other => return err(r, format!("unknown body kind `{other}` (json, text, form, file)")),
+                    other => {
+                        return err(
+                            r,
+                            format!("unknown body kind `{other}` (json, text, form, file)"),
+                        );
+                    }
                 });
             }
             "auth" => {
@@ -211,7 +237,9 @@ fn http(inputs: &TriggerInputs, dir: &Path) -> R<HttpSpec> {
                         user: text_arg(opt.args.get(1), opt.range, "a user")?.0,
                         password: text_arg(opt.args.get(2), opt.range, "a password")?.0,
                     },
-                    "bearer" => HttpAuth::Bearer(text_arg(opt.args.get(1), opt.range, "a token")?.0),
+                    "bearer" => {
+                        HttpAuth::Bearer(text_arg(opt.args.get(1), opt.range, "a token")?.0)
+                    }
                     other => return err(r, format!("unknown auth kind `{other}` (basic, bearer)")),
                 });
             }
@@ -221,10 +249,23 @@ fn http(inputs: &TriggerInputs, dir: &Path) -> R<HttpSpec> {
                 let (v, r) = value_of(opt.args.first(), opt.range, "a count")?;
                 spec.redirects = match v {
                     OwnedValue::Int(n) if (0..=100).contains(&n) => n as u32,
-                    other => return err(r, format!("`redirects` needs a count from 0 to 100, not {}", other.display())),
+                    other => {
+                        return err(
+                            r,
+                            format!(
+                                "`redirects` needs a count from 0 to 100, not {}",
+                                other.display()
+                            ),
+                        );
+                    }
                 };
             }
-            other => return err(opt.range, format!("`{other}` is not an option of `trigger http`")),
+            other => {
+                return err(
+                    opt.range,
+                    format!("`{other}` is not an option of `trigger http`"),
+                );
+            }
         }
     }
     Ok(spec)
@@ -252,16 +293,28 @@ fn grpc(inputs: &TriggerInputs, dir: &Path) -> R<GrpcSpec> {
     };
     for opt in &inputs.options {
         match opt.name.as_str() {
-            "message" => spec.message = value_of(opt.args.first(), opt.range, "a message")?.0.to_json(),
+            "message" => {
+                spec.message = value_of(opt.args.first(), opt.range, "a message")?
+                    .0
+                    .to_json()
+            }
             "metadata" => spec.metadata.push(pair(opt)?),
-            "proto" => spec.protos.push(path(opt.args.first(), opt.range, dir, "a .proto file")?),
-            "import_path" => spec
-                .import_paths
-                .push(path(opt.args.first(), opt.range, dir, "a folder")?),
+            "proto" => spec
+                .protos
+                .push(path(opt.args.first(), opt.range, dir, "a .proto file")?),
+            "import_path" => {
+                spec.import_paths
+                    .push(path(opt.args.first(), opt.range, dir, "a folder")?)
+            }
             "reflection" => spec.reflection = true,
             "timeout" => spec.timeout = duration(opt)?,
             "tls" => tls(opt, dir, &mut spec.tls)?,
-            other => return err(opt.range, format!("`{other}` is not an option of `trigger grpc`")),
+            other => {
+                return err(
+                    opt.range,
+                    format!("`{other}` is not an option of `trigger grpc`"),
+                );
+            }
         }
     }
     if spec.protos.is_empty() && !spec.reflection {
@@ -287,7 +340,10 @@ fn exec(inputs: &TriggerInputs, dir: &Path) -> R<ExecSpec> {
         }
     }
     if argv.is_empty() {
-        return err(inputs.range, "`trigger exec` needs a command: [\"program\", \"arg\", ...]");
+        return err(
+            inputs.range,
+            "`trigger exec` needs a command: [\"program\", \"arg\", ...]",
+        );
     }
     let mut spec = ExecSpec {
         argv,
@@ -304,7 +360,12 @@ fn exec(inputs: &TriggerInputs, dir: &Path) -> R<ExecSpec> {
             "shell" => spec.shell = true,
             "stdin" => spec.stdin = Some(text_arg(opt.args.first(), opt.range, "the input")?.0),
             "timeout" => spec.timeout = duration(opt)?,
-            other => return err(opt.range, format!("`{other}` is not an option of `trigger exec`")),
+            other => {
+                return err(
+                    opt.range,
+                    format!("`{other}` is not an option of `trigger exec`"),
+                );
+            }
         }
     }
     if spec.shell && spec.argv.len() != 1 {
@@ -322,7 +383,10 @@ mod tests {
 
     #[test]
     fn trace_ids() {
-        assert_eq!(parse_trace_id("4bf92f3577b34da6a3ce929d0e0e4736").map(|i| i[0]), Some(0x4b));
+        assert_eq!(
+            parse_trace_id("4bf92f3577b34da6a3ce929d0e0e4736").map(|i| i[0]),
+            Some(0x4b)
+        );
         assert_eq!(parse_trace_id("00000000000000000000000000000000"), None);
         assert_eq!(parse_trace_id("4bf92f"), None);
         assert_eq!(parse_trace_id("zzf92f3577b34da6a3ce929d0e0e4736"), None);

@@ -5,7 +5,9 @@ use opentelemetry_proto::tonic::common::v1::{
     AnyValue, ArrayValue, InstrumentationScope, KeyValue, KeyValueList, any_value,
 };
 use opentelemetry_proto::tonic::resource::v1::Resource;
-use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Status, span, status};
+use opentelemetry_proto::tonic::trace::v1::{
+    ResourceSpans, ScopeSpans, Span, Status, span, status,
+};
 use tbt_trigger::TriggerSpan;
 
 /// The service name of tbt's own spans.
@@ -13,13 +15,10 @@ pub const SERVICE_NAME: &str = "tbt";
 
 /// The trigger span as an OTLP batch.
 pub fn resource_spans(trace_id: [u8; 16], span_id: [u8; 8], s: &TriggerSpan) -> ResourceSpans {
-    let status = match &s.error {
-        Some(message) => Some(Status {
-            message: message.clone(),
-            code: status::StatusCode::Error as i32,
-        }),
-        None => None,
-    };
+    let status = s.error.as_ref().map(|message| Status {
+        message: message.clone(),
+        code: status::StatusCode::Error as i32,
+    });
     let span = Span {
         trace_id: trace_id.to_vec(),
         span_id: span_id.to_vec(),
@@ -35,7 +34,7 @@ pub fn resource_spans(trace_id: [u8; 16], span_id: [u8; 8], s: &TriggerSpan) -> 
             .attributes
             .iter()
             .map(|(k, v)| KeyValue {
-            key_strindex: 0,
+                key_strindex: 0,
                 key: k.clone(),
                 value: Some(any(v)),
             })
@@ -92,7 +91,7 @@ fn any(v: &serde_json::Value) -> AnyValue {
             values: map
                 .iter()
                 .map(|(k, v)| KeyValue {
-            key_strindex: 0,
+                    key_strindex: 0,
                     key: k.clone(),
                     value: Some(any(v)),
                 })

@@ -41,7 +41,11 @@ pub async fn run(
             let mut carried = Carried::default();
             for &index in &unit.tests {
                 let outcome = if stop.load(Ordering::Relaxed) {
-                    not_run(&unit.file, index, "not run: --fail-fast stopped the run after a failure")
+                    not_run(
+                        &unit.file,
+                        index,
+                        "not run: --fail-fast stopped the run after a failure",
+                    )
                 } else {
                     let (outcome, next) =
                         run_test(&unit.file, index, carried, &settings, &source).await;
@@ -65,7 +69,9 @@ pub async fn run(
             Err(e) => {
                 // A panic in a test task is a bug; it must not take the other tests with it,
                 // and its tests must not vanish from the report.
-                let why = format!("internal error: the test stopped unexpectedly ({e}); please report it");
+                let why = format!(
+                    "internal error: the test stopped unexpectedly ({e}); please report it"
+                );
                 for &index in &unit.tests {
                     let mut outcome = not_run(&unit.file, index, &why);
                     outcome.verdict = Verdict::Fail;

@@ -69,7 +69,10 @@ pub fn otel_env(grpc: Option<&str>, http: Option<&str>) -> Vec<(String, String)>
 impl Server {
     /// Starts the server and waits until it is ready. `env` is added to the inherited
     /// environment first, then the section's own `env` (which wins).
-    pub async fn start(section: &ServerSection, env: &[(String, String)]) -> Result<Server, ServerError> {
+    pub async fn start(
+        section: &ServerSection,
+        env: &[(String, String)],
+    ) -> Result<Server, ServerError> {
         let (mut cmd, described) = match &section.command {
             ConfigCommand::Argv(argv) => {
                 let mut c = Command::new(&argv[0]);
@@ -126,7 +129,10 @@ impl Server {
 
     /// The last lines the server printed.
     pub fn log_tail(&self) -> String {
-        let log = self.log.lock().map(|l| l.iter().cloned().collect::<Vec<_>>());
+        let log = self
+            .log
+            .lock()
+            .map(|l| l.iter().cloned().collect::<Vec<_>>());
         log.unwrap_or_default().join("\n")
     }
 
@@ -232,9 +238,9 @@ pub fn humanize(d: Duration) -> String {
     let ms = d.as_millis();
     if ms < 1000 {
         format!("{ms}ms")
-    } else if ms % 60_000 == 0 {
+    } else if ms.is_multiple_of(60_000) {
         format!("{}m", ms / 60_000)
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{:.1}s", d.as_secs_f64())

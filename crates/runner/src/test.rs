@@ -1,7 +1,7 @@
 //! One test: evaluate the trigger's inputs, subscribe to a fresh trace id, fire, wait for the
 //! trace, evaluate.
 
-use crate::complete::{Missing, SpanFacts, structural};
+use crate::complete::{Missing, SpanFacts, structural_with};
 use crate::inputs::{Planned, planned};
 use crate::wait::{WaitEnd, WaitParams, Waited, build, wait};
 use crate::{PlannedFile, Settings, Source};
@@ -118,7 +118,12 @@ fn redact(secrets: &[String], text: &str) -> String {
     out
 }
 
-fn blank(file: &std::sync::Arc<PlannedFile>, index: usize, verdict: Verdict, report: TestReport) -> TestOutcome {
+fn blank(
+    file: &std::sync::Arc<PlannedFile>,
+    index: usize,
+    verdict: Verdict,
+    report: TestReport,
+) -> TestOutcome {
     TestOutcome {
         file: file.clone(),
         index,
@@ -208,8 +213,17 @@ pub(crate) async fn run_test(
     let (inputs, waits) = match prepared {
         Ok(x) => x,
         Err(e) => {
-            let verdict = if e.skipped { Verdict::Skip } else { Verdict::Fail };
-            let mut outcome = blank(file, index, verdict, empty_report(test, verdict, Some(e.message.clone())));
+            let verdict = if e.skipped {
+                Verdict::Skip
+            } else {
+                Verdict::Fail
+            };
+            let mut outcome = blank(
+                file,
+                index,
+                verdict,
+                empty_report(test, verdict, Some(e.message.clone())),
+            );
             outcome.problem = Some(Problem::Input {
                 message: e.message,
                 range: e.range,
@@ -229,12 +243,27 @@ pub(crate) async fn run_test(
     let fail = |problem: Problem, secrets: &[String], carried: Carried| {
         let message = redact(secrets, problem.message());
         let problem = match problem {
-            Problem::Input { range, .. } => Problem::Input { message: message.clone(), range },
-            Problem::Trigger { range, .. } => Problem::Trigger { message: message.clone(), range },
-            Problem::Incomplete { .. } => Problem::Incomplete { message: message.clone() },
-            Problem::Backend { .. } => Problem::Backend { message: message.clone() },
+            Problem::Input { range, .. } => Problem::Input {
+                message: message.clone(),
+                range,
+            },
+            Problem::Trigger { range, .. } => Problem::Trigger {
+                message: message.clone(),
+                range,
+            },
+            Problem::Incomplete { .. } => Problem::Incomplete {
+                message: message.clone(),
+            },
+            Problem::Backend { .. } => Problem::Backend {
+                message: message.clone(),
+            },
         };
-        let mut outcome = blank(file, index, Verdict::Fail, empty_report(test, Verdict::Fail, Some(message)));
+        let mut outcome = blank(
+            file,
+            index,
+            Verdict::Fail,
+            empty_report(test, Verdict::Fail, Some(message)),
+        );
         outcome.problem = Some(problem);
         outcome.secrets = secrets.to_vec();
         outcome.timings.total = started.elapsed();
@@ -255,7 +284,7 @@ pub(crate) async fn run_test(
             );
         }
     };
-    let params = |trigger_span, needs_spans| WaitParams {
+    let params = |trigger_span, require_parents| WaitParams {
         timeout: waits
             .timeout_nanos
             .map_or(settings.timeout, |n| Duration::from_nanos(n as u64)),
@@ -263,7 +292,8 @@ pub(crate) async fn run_test(
             .settle_nanos
             .map_or(settings.settle, |n| Duration::from_nanos(n as u64)),
         trigger_span,
-        needs_spans,
+        needs_spans: true,
+        require_parents,
     };
     // 2. Fire (or look up the existing trace), then wait.
     let mut timings = Timings::default();
@@ -347,7 +377,7 @@ pub(crate) async fn run_test(
                     .unwrap_or(true)
             };
             let has_until = waits.until.is_some();
-            let p = params(None, true);
+            let p = params(None, false);
             let result = match source {
                 Source::Receiver(r) => {
                     let mut sub = r.subscribe(TraceId(trace_id));
@@ -417,7 +447,10 @@ pub(crate) async fn run_test(
     }
     let all_secrets: Vec<String> = next.secrets.iter().chain(&secrets).cloned().collect();
     let response = response.map(|r| {
-        let text = redact(&all_secrets, &serde_json::Value::Object(r.fields.clone()).to_string());
+        let text = redact(
+            &all_secrets,
+            &serde_json::Value::Object(r.fields.clone()).to_string(),
+        );
         match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(serde_json::Value::Object(m)) => m,
             _ => r.fields,
@@ -453,7 +486,11 @@ fn services(trace: &Trace) -> BTreeMap<String, usize> {
         if service == crate::own_span::SERVICE_NAME {
             continue;
         }
-        let name = if service.is_empty() { "(no service.name)" } else { service };
+        let name = if service.is_empty() {
+            "(no service.name)"
+        } else {
+            service
+        };
         *out.entry(name.to_string()).or_insert(0) += 1;
     }
     out
@@ -545,13 +582,24 @@ async fn poll_backend(
                 .collect();
             let stable = last_count == Some(facts.len());
             last_count = Some(facts.len());
-            stable && structural(&facts, params.trigger_span, params.needs_spans).is_ok()
+            stable
+                && structural_with(
+                    &facts,
+                    params.trigger_span,
+                    params.needs_spans,
+                    params.require_parents,
+                )
+                .is_ok()
         })
         .await
         .map_err(|e| e.message)?;
     let trace = polled.trace.unwrap_or_else(Trace::empty);
     let end = if polled.complete {
-        if held { WaitEnd::UntilHeld } else { WaitEnd::Complete }
+        if held {
+            WaitEnd::UntilHeld
+        } else {
+            WaitEnd::Complete
+        }
     } else {
         let facts: Vec<SpanFacts> = trace
             .span_indices()
@@ -561,7 +609,13 @@ async fn poll_backend(
             })
             .collect();
         WaitEnd::TimedOut {
-            missing: structural(&facts, params.trigger_span, params.needs_spans).err(),
+            missing: structural_with(
+                &facts,
+                params.trigger_span,
+                params.needs_spans,
+                params.require_parents,
+            )
+            .err(),
             until_never_held: until.is_some(),
         }
     };

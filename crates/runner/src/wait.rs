@@ -2,7 +2,7 @@
 //! the runner on every batch; between batches the runner sleeps until the settle window or the
 //! timeout ends, whichever comes first.
 
-use crate::complete::{Missing, SpanFacts, structural};
+use crate::complete::{Missing, SpanFacts, structural_with};
 use opentelemetry_proto::tonic::trace::v1::ResourceSpans;
 use std::time::Duration;
 use tbt_collect::Subscription;
@@ -18,9 +18,11 @@ pub struct WaitParams {
     pub settle: Duration,
     /// tbt's own trigger span, the parent of the system's first spans.
     pub trigger_span: Option<[u8; 8]>,
-    /// Whether a span of the system must arrive (false for `trigger trace`, which may find
-    /// nothing).
+    /// Whether a span of the system must arrive.
     pub needs_spans: bool,
+    /// Whether every span's parent must arrive (not for a stored trace, which may hold
+    /// orphans).
+    pub require_parents: bool,
 }
 
 /// How the wait ended.
@@ -113,7 +115,12 @@ pub async fn wait(
         if until_held_once {
             return finish(sub, WaitEnd::UntilHeld);
         }
-        let shape = structural(&facts, params.trigger_span, params.needs_spans);
+        let shape = structural_with(
+            &facts,
+            params.trigger_span,
+            params.needs_spans,
+            params.require_parents,
+        );
         let now = Instant::now();
         let settled_at = last_arrival + params.settle;
         if until.is_none() && shape.is_ok() && now >= settled_at {
