@@ -64,10 +64,13 @@ mod tests {
         }
     }
 
+    /// Breaks one thing about a valid span.
+    type Spoil = fn(&mut Span);
+
     #[test]
     fn each_rule_names_its_field() {
         assert_eq!(span_error(&ok_span()), None);
-        let cases: Vec<(fn(&mut Span), &str)> = vec![
+        let cases: Vec<(Spoil, &str)> = vec![
             (
                 |s| s.trace_id = vec![1; 15],
                 "trace_id has 15 bytes, expected 16",

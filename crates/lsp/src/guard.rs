@@ -75,3 +75,27 @@ fn classify(payload: Box<dyn std::any::Any + Send>) -> Failure {
         .unwrap_or_else(|| "a panic without a message".to_string());
     Failure::Panicked(message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_is_an_error_answer_and_the_host_lives_on() {
+        let host = Host::default();
+        let failed = answer(&host, "hover", |_| -> u32 { panic!("boom") }).await;
+        let error = failed.expect_err("a panic is an error");
+        assert_eq!(error.code, ErrorCode::InternalError);
+        assert!(error.message.contains("boom"), "{}", error.message);
+        let cancelled = answer(&host, "hover", |_| -> u32 {
+            std::panic::resume_unwind(Box::new(salsa::Cancelled::PendingWrite))
+        })
+        .await;
+        assert_eq!(
+            cancelled.map_err(|e| e.code),
+            Err(ErrorCode::ContentModified)
+        );
+        let ok = answer(&host, "hover", |snap| snap.files().len()).await;
+        assert_eq!(ok.ok(), Some(0));
+    }
+}

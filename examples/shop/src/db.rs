@@ -78,7 +78,12 @@ impl Db {
     }
 
     /// Runs an INSERT and returns the new row's id.
-    pub fn insert<P: Params>(&self, table: &'static str, sql: &str, params: P) -> Result<i64, String> {
+    pub fn insert<P: Params>(
+        &self,
+        table: &'static str,
+        sql: &str,
+        params: P,
+    ) -> Result<i64, String> {
         let cx = self.start("INSERT", table, sql);
         let result = (|| {
             let conn = self.lock();

@@ -32,8 +32,8 @@ pub async fn run() -> Result<(), String> {
     if ports.is_unassigned() {
         ports = free_ports()?;
     }
-    let exe = std::env::current_exe()
-        .map_err(|e| format!("cannot find the tbt-shop executable: {e}"))?;
+    let exe =
+        std::env::current_exe().map_err(|e| format!("cannot find the tbt-shop executable: {e}"))?;
     let python = tokio::task::spawn_blocking(Python::prepare)
         .await
         .map_err(|e| format!("preparing Python failed: {e}"))?;

@@ -126,9 +126,7 @@ impl<E> fmt::Debug for RuntimeExporter<E> {
 impl<E: SpanExporter + 'static> SpanExporter for RuntimeExporter<E> {
     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
         let inner = self.inner.clone();
-        let task = self
-            .runtime
-            .spawn(async move { inner.export(batch).await });
+        let task = self.runtime.spawn(async move { inner.export(batch).await });
         match task.await {
             Ok(result) => result,
             Err(e) => Err(OTelSdkError::InternalFailure(format!(

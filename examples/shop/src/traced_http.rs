@@ -139,7 +139,9 @@ impl TracedClient {
         body: Option<&Value>,
     ) -> Result<(u16, Value), CallError> {
         let mut headers = http::HeaderMap::new();
-        global::get_text_map_propagator(|p| p.inject_context(cx, &mut HeaderInjector(&mut headers)));
+        global::get_text_map_propagator(|p| {
+            p.inject_context(cx, &mut HeaderInjector(&mut headers))
+        });
         let mut request = self.http.request(method, url).headers(headers);
         if let Some(body) = body {
             request = request.json(body);

@@ -197,7 +197,8 @@ fn flatten(sub: &Subscription) -> Vec<S> {
                     links: sp.links.iter().map(|l| hex(&l.span_id)).collect(),
                     events: sp.events.iter().map(|e| e.name.clone()).collect(),
                     duration: Duration::from_nanos(
-                        sp.end_time_unix_nano.saturating_sub(sp.start_time_unix_nano),
+                        sp.end_time_unix_nano
+                            .saturating_sub(sp.start_time_unix_nano),
                     ),
                 });
             }
@@ -276,7 +277,7 @@ async fn receiver() -> RunningReceiver {
         ..ReceiverConfig::default()
     })
     .await
-        .expect("the receiver starts")
+    .expect("the receiver starts")
 }
 
 fn three_products() -> Value {
@@ -393,7 +394,8 @@ async fn a_healthy_checkout_is_one_trace_across_six_services() {
 
     // SQL: traced statements with the database conventions.
     let insert = one(&spans, "INSERT orders span", |s| {
-        s.str("db.operation.name") == Some("INSERT") && s.str("db.collection.name") == Some("orders")
+        s.str("db.operation.name") == Some("INSERT")
+            && s.str("db.collection.name") == Some("orders")
     });
     assert_eq!(insert.kind, SpanKind::Client as i32);
     assert_eq!(insert.str("db.system.name"), Some("sqlite"));
@@ -404,10 +406,13 @@ async fn a_healthy_checkout_is_one_trace_across_six_services() {
     );
 
     // Business attributes.
-    let payment = one(&spans, "process payment span", |s| s.name == "process payment");
+    let payment = one(&spans, "process payment span", |s| {
+        s.name == "process payment"
+    });
     assert_eq!(payment.double("payment.amount"), Some(99.99));
     assert_eq!(
-        count(&spans, |s| s.str("inventory.update.status") == Some("updated")),
+        count(&spans, |s| s.str("inventory.update.status")
+            == Some("updated")),
         1
     );
     let errors: Vec<&S> = spans
@@ -460,12 +465,20 @@ async fn every_fault_shows_in_the_trace_while_the_answer_stays_200() {
     );
     assert_eq!(count(&spans, is_consumer), 2);
     // slow-payment: a deliberate 400 ms sleep inside the span.
-    let payment = one(&spans, "process payment span", |s| s.name == "process payment");
+    let payment = one(&spans, "process payment span", |s| {
+        s.name == "process payment"
+    });
     assert!(payment.duration >= Duration::from_millis(400));
     // skip-inventory: the reservation answers but writes nothing.
     one(&spans, "reserve stock span", |s| s.name == "reserve stock");
-    assert_eq!(count(&spans, |s| s.attrs.contains_key("inventory.update.status")), 0);
-    assert_eq!(count(&spans, |s| s.str("db.collection.name") == Some("stock")), 0);
+    assert_eq!(
+        count(&spans, |s| s.attrs.contains_key("inventory.update.status")),
+        0
+    );
+    assert_eq!(
+        count(&spans, |s| s.str("db.collection.name") == Some("stock")),
+        0
+    );
     // swallowed-error: the fraud check failed, the answer did not say so.
     let fraud = one(&spans, "fraud check span", |s| s.name == "fraud check");
     assert_eq!(fraud.status, StatusCode::Error as i32);

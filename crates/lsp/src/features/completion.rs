@@ -550,8 +550,8 @@ fn env_names(out: &mut Items<'_, '_>, secret: bool) {
     }
 }
 
-/// The services the schemas declare and those the workspace's files name.
-fn service_names(doc: &Doc<'_>) -> BTreeSet<String> {
+/// The services the schemas declare and those the file names (except at `word`, being typed).
+fn service_names(doc: &Doc<'_>, word: TextRange) -> BTreeSet<String> {
     let db = doc.db();
     let mut names: BTreeSet<String> = tbt_db::visible_schema(db, doc.file)
         .services
@@ -569,6 +569,8 @@ fn service_names(doc: &Doc<'_>) -> BTreeSet<String> {
     names.extend(
         tbt_db::check(db, doc.file)
             .resolutions()
+            // Not the name being typed.
+            .filter(|r| !(r.range.start <= word.end && word.start <= r.range.end))
             .filter_map(|r| match r.target {
                 tbt_semantics::Target::UndeclaredService(name) => Some(name.to_string()),
                 _ => None,
@@ -578,7 +580,7 @@ fn service_names(doc: &Doc<'_>) -> BTreeSet<String> {
 }
 
 fn services(out: &mut Items<'_, '_>, quoted: bool) {
-    for name in service_names(out.doc) {
+    for name in service_names(out.doc, out.word) {
         let insert = if quoted {
             format!("{name:?}")
         } else {

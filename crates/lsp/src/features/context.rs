@@ -145,6 +145,18 @@ pub fn cursor(text: &str, part_start: u32, offset: u32) -> Cursor {
                 word,
             };
         }
+        // A string value after a comparison: `service.name == "pay`. The word is the whole
+        // string so far, with the closing quote an editor may have inserted after the cursor.
+        if let Some(op) = tokens.len().checked_sub(2)
+            && matches!(tokens[op].kind, Kind::EqEq | Kind::NotEq)
+            && let Some(left) = left_operand(text, &tokens[..op].iter().collect::<Vec<_>>())
+        {
+            let end = offset + usize::from(text.as_bytes().get(offset) == Some(&b'"'));
+            return Cursor {
+                context: Context::Value { left },
+                word: TextRange::new(last.range.start, end as u32),
+            };
+        }
         let before = tokens.len().checked_sub(2).map(|i| tokens[i].kind);
         let context = if before == Some(Kind::Use) {
             Context::UsePath
@@ -446,6 +458,12 @@ mod tests {
             ("schema {\n  attribute a.b: $0", SchemaType),
             ("schema {\n  $0", Statement(Block::Schema)),
             ("use \"sh$0", UsePath),
+            (
+                "test \"a\" {\n  expect span[service.name == \"pa$0",
+                Value {
+                    left: "service.name".into(),
+                },
+            ),
             ("# a comment $0", Nothing),
             ("test \"a $0", Nothing),
             ("suite \"s\" {\n  $0", Statement(Block::Suite)),

@@ -108,10 +108,20 @@ async fn checkout(State(state): State<Arc<GatewayState>>, body: Bytes) -> Respon
             sku,
             qty: qty.unwrap_or(1),
         }],
-        Err(r) => return r,
+        Err(_) if serde_json::from_slice::<Value>(&body).is_ok() => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "a checkout is {\"sku\": \"BOOK-42\", \"qty\": 1} or \
+                 {\"items\": [{\"sku\": \"BOOK-42\", \"qty\": 1}, ...]}",
+            );
+        }
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
     let Some(first) = items.first() else {
-        return error(StatusCode::BAD_REQUEST, "a checkout needs at least one item");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "a checkout needs at least one item",
+        );
     };
     let recommendations = recommend(&state, &first.sku).await;
     let order_url = state.env.ports.url(Service::Order);
@@ -238,5 +248,9 @@ async fn health_check(State(state): State<Arc<GatewayState>>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     let summary = if down.is_empty() { "ok" } else { "starting" };
-    (status, Json(json!({ "status": summary, "services": services }))).into_response()
+    (
+        status,
+        Json(json!({ "status": summary, "services": services })),
+    )
+        .into_response()
 }

@@ -51,7 +51,7 @@ pub fn router(env: Env) -> Result<Router, String> {
 async fn reserve(State(state): State<Arc<InventoryState>>, body: Bytes) -> Response {
     let reservation: Reservation = match parse_body(&body) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
     let units: i64 = reservation.items.iter().map(|l| l.qty).sum();
     let cx = internal_span(

@@ -96,8 +96,7 @@ pub fn internal_span(name: &'static str, attributes: Vec<KeyValue>) -> Context {
     parent.with_span(span)
 }
 
-/// Parses a JSON request body, or answers 400 with the reason.
-pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(body)
-        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid request body: {e}")))
+/// Parses a JSON request body; the error is a 400 answer's message.
+pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("invalid request body: {e}"))
 }

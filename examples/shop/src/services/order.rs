@@ -96,7 +96,7 @@ pub fn router(env: Env) -> Result<Router, String> {
 async fn create(State(state): State<Arc<OrderState>>, body: Bytes) -> Response {
     let order: NewOrder = match parse_body(&body) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
     match place(&state, order.items).await {
         Ok(v) => (StatusCode::CREATED, Json(v)).into_response(),
@@ -107,12 +107,18 @@ async fn create(State(state): State<Arc<OrderState>>, body: Bytes) -> Response {
 /// Prices, stores, reserves, charges and ships one order.
 async fn place(state: &OrderState, items: Vec<Line>) -> Result<Value, Response> {
     if items.is_empty() {
-        return Err(error(StatusCode::BAD_REQUEST, "an order needs at least one item"));
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "an order needs at least one item",
+        ));
     }
     if let Some(bad) = items.iter().find(|l| l.qty < 1 || l.qty > 100) {
         return Err(error(
             StatusCode::BAD_REQUEST,
-            format!("quantity of {} must be between 1 and 100, not {}", bad.sku, bad.qty),
+            format!(
+                "quantity of {} must be between 1 and 100, not {}",
+                bad.sku, bad.qty
+            ),
         ));
     }
     let internal = |e: String| error(StatusCode::INTERNAL_SERVER_ERROR, e);
@@ -329,7 +335,11 @@ fn read_with_join(db: &Db, order_id: &str) -> Result<Option<Order>, String> {
     let Some((status, total, _)) = rows.first().cloned() else {
         return Ok(None);
     };
-    Ok(Some((status, total, rows.into_iter().map(|r| r.2).collect())))
+    Ok(Some((
+        status,
+        total,
+        rows.into_iter().map(|r| r.2).collect(),
+    )))
 }
 
 /// The N+1 version: the order, then its lines, then one query per line for its product.
@@ -339,7 +349,13 @@ fn read_one_query_per_item(db: &Db, order_id: &str) -> Result<Option<Order>, Str
         "orders",
         "SELECT id, status, total FROM orders WHERE public_id = ?1",
         [order_id],
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, f64>(2)?)),
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, f64>(2)?,
+            ))
+        },
     )?;
     let Some((row, status, total)) = orders.into_iter().next() else {
         return Ok(None);

@@ -40,7 +40,7 @@ pub fn router(env: Env) -> Router {
 async fn charge(State(env): State<Arc<Env>>, body: Bytes) -> Response {
     let charge: Charge = match parse_body(&body) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
     if !(charge.amount.is_finite() && charge.amount > 0.0) {
         return error(
@@ -66,7 +66,8 @@ async fn charge(State(env): State<Arc<Env>>, body: Bytes) -> Response {
     }
     .with_context(cx.clone())
     .await;
-    cx.span().set_attribute(KeyValue::new("payment.id", captured.clone()));
+    cx.span()
+        .set_attribute(KeyValue::new("payment.id", captured.clone()));
     cx.span().end();
     Json(json!({ "payment_id": captured, "status": "captured" })).into_response()
 }
@@ -90,7 +91,9 @@ fn fraud_check(env: &Env, order_id: &str) {
                 ),
             ],
         );
-        span.set_status(Status::error("fraud scoring timed out; payment let through"));
+        span.set_status(Status::error(
+            "fraud scoring timed out; payment let through",
+        ));
     } else {
         span.set_attribute(KeyValue::new("payment.fraud.score", 0.02));
     }

@@ -19,7 +19,7 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use super::order::{MESSAGING_SYSTEM, SHIPPING_QUEUE};
-use super::{Env, annotate, parse_body};
+use super::{Env, annotate, error, parse_body};
 use crate::telemetry::SCOPE;
 
 /// How long handling one shipment takes (printing the label, say).
@@ -50,7 +50,7 @@ pub fn router(_env: Env) -> Router {
 async fn accept(State(queue): State<mpsc::UnboundedSender<Queued>>, body: Bytes) -> Response {
     let event: Event = match parse_body(&body) {
         Ok(e) => e,
-        Err(r) => return r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
     annotate(KeyValue::new("order.id", event.order_id.clone()));
     let queued = Queued {
@@ -59,7 +59,10 @@ async fn accept(State(queue): State<mpsc::UnboundedSender<Queued>>, body: Bytes)
     };
     match queue.send(queued) {
         Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "status": "queued" }))).into_response(),
-        Err(_) => super::error(StatusCode::SERVICE_UNAVAILABLE, "the shipping queue is closed"),
+        Err(_) => super::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the shipping queue is closed",
+        ),
     }
 }
 
