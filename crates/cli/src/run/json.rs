@@ -73,7 +73,10 @@ fn test(o: &TestOutcome) -> Value {
     let wait = match &o.wait_end {
         Some(WaitEnd::Complete) => json!({ "end": "complete" }),
         Some(WaitEnd::UntilHeld) => json!({ "end": "until" }),
-        Some(WaitEnd::TimedOut { missing, until_never_held }) => json!({
+        Some(WaitEnd::TimedOut {
+            missing,
+            until_never_held,
+        }) => json!({
             "end": "timeout",
             "missing": missing.as_ref().map(|m| m.describe()),
             "until_never_held": until_never_held,

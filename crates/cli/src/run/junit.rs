@@ -126,7 +126,11 @@ pub(crate) fn document(outcomes: &[TestOutcome], info: &RunInfo) -> String {
                         out,
                         "      <failure message=\"{}\" type=\"{}\">{}</failure>",
                         escape(&first),
-                        if o.problem.is_some() { "error" } else { "assertion" },
+                        if o.problem.is_some() {
+                            "error"
+                        } else {
+                            "assertion"
+                        },
                         escape(&details)
                     );
                 }

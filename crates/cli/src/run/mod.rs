@@ -69,7 +69,11 @@ pub fn run(args: &RunArgs) -> i32 {
     let units = select::units(&files, &args.filter, args.shard);
     let selected: usize = units.iter().map(|u| u.tests.len()).sum();
     // 2. The project file.
-    let first = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let first = args
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
     let config = match args.config.as_ref() {
         Some(path) => tbt_config::load(path).map(Some),
         None => discover_config(&first),
@@ -103,7 +107,10 @@ pub fn run(args: &RunArgs) -> i32 {
         None => run_section.settle,
     };
     let settings = Settings {
-        jobs: args.jobs().or(run_section.jobs).unwrap_or_else(default_jobs),
+        jobs: args
+            .jobs()
+            .or(run_section.jobs)
+            .unwrap_or_else(default_jobs),
         fail_fast: args.fail_fast,
         timeout: timeout.unwrap_or(tbt_runner::DEFAULT_TIMEOUT),
         settle: settle.unwrap_or(tbt_runner::DEFAULT_SETTLE),
@@ -111,7 +118,10 @@ pub fn run(args: &RunArgs) -> i32 {
         clock_skew_nanos: 0,
     };
     let color = use_color(args.color, std::io::stdout().is_terminal());
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return usage(&format!("cannot start the async runtime: {e}")),
     };
@@ -155,9 +165,15 @@ fn discover_config(first: &Path) -> Result<Option<tbt_config::Config>, tbt_confi
     } else {
         first.parent().map(Path::to_path_buf).unwrap_or_default()
     };
-    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
     let dir = std::path::absolute(&dir).unwrap_or(dir);
-    tbt_config::find(&dir).map(|p| tbt_config::load(&p)).transpose()
+    tbt_config::find(&dir)
+        .map(|p| tbt_config::load(&p))
+        .transpose()
 }
 
 /// Loads, checks and plans the files; on errors prints them and returns the exit code.
@@ -169,7 +185,8 @@ fn load(args: &RunArgs) -> Result<Vec<Arc<PlannedFile>>, i32> {
     for loaded in discover(&args.paths) {
         match loaded.text {
             Ok(text) => {
-                let absolute = std::path::absolute(&loaded.path).unwrap_or_else(|_| loaded.path.clone());
+                let absolute =
+                    std::path::absolute(&loaded.path).unwrap_or_else(|_| loaded.path.clone());
                 let file = db.set_file(&absolute, text);
                 files.push((loaded.path, absolute, file));
             }
@@ -222,7 +239,11 @@ fn shown_paths(paths: &[PathBuf]) -> String {
     if paths.is_empty() {
         return "the current folder".into();
     }
-    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Starts the receiver and the server, runs, stops, reports.
@@ -258,7 +279,12 @@ async fn live(
             let section = config.map(|c| c.receiver.clone()).unwrap_or_default();
             let host = match section.host.parse() {
                 Ok(h) => h,
-                Err(_) => return usage(&format!("[receiver] host `{}` is not an IP address", section.host)),
+                Err(_) => {
+                    return usage(&format!(
+                        "[receiver] host `{}` is not an IP address",
+                        section.host
+                    ));
+                }
             };
             let receiver_config = ReceiverConfig {
                 host,
@@ -303,7 +329,10 @@ async fn live(
     }
     // The system under test.
     let mut server = None;
-    if let Some(section) = config.and_then(|c| c.server.as_ref()).filter(|_| !args.no_server) {
+    if let Some(section) = config
+        .and_then(|c| c.server.as_ref())
+        .filter(|_| !args.no_server)
+    {
         let mut env: Vec<(String, String)> = env_file_vars.to_vec();
         if let Some(r) = &receiver {
             env.extend(otel_env(
@@ -313,7 +342,10 @@ async fn live(
         }
         let t = Instant::now();
         if pretty {
-            println!("server: starting `{}` …", describe_command(&section.command));
+            println!(
+                "server: starting `{}` …",
+                describe_command(&section.command)
+            );
         }
         match Server::start(section, &env).await {
             Ok(s) => {
@@ -370,7 +402,10 @@ async fn live(
     if let Some(path) = &args.junit {
         let xml = junit::document(&outcomes, &info);
         if let Err(e) = std::fs::write(path, xml) {
-            return usage(&format!("cannot write the JUnit report `{}`: {e}", path.display()));
+            return usage(&format!(
+                "cannot write the JUnit report `{}`: {e}",
+                path.display()
+            ));
         }
     }
     if outcomes.iter().any(|o| o.verdict == Verdict::Fail) {

@@ -106,10 +106,24 @@ pub(crate) fn details(o: &TestOutcome, color: bool) -> String {
     let mut out = String::new();
     if let Some(problem) = &o.problem {
         let (code, range, label) = match problem {
-            Problem::Input { message, range } => (codes::TRIGGER_INPUT, Some(*range), message.clone()),
-            Problem::Trigger { message, range } => (codes::TRIGGER_FAILED, Some(first_line(plan, *range)), message.clone()),
-            Problem::Incomplete { message } => (codes::TRACE_INCOMPLETE, o.test().map(|t| first_line(plan, t.range)), message.clone()),
-            Problem::Backend { message } => (codes::BACKEND_FAILED, o.test().map(|t| first_line(plan, t.range)), message.clone()),
+            Problem::Input { message, range } => {
+                (codes::TRIGGER_INPUT, Some(*range), message.clone())
+            }
+            Problem::Trigger { message, range } => (
+                codes::TRIGGER_FAILED,
+                Some(first_line(plan, *range)),
+                message.clone(),
+            ),
+            Problem::Incomplete { message } => (
+                codes::TRACE_INCOMPLETE,
+                o.test().map(|t| first_line(plan, t.range)),
+                message.clone(),
+            ),
+            Problem::Backend { message } => (
+                codes::BACKEND_FAILED,
+                o.test().map(|t| first_line(plan, t.range)),
+                message.clone(),
+            ),
         };
         let summary = match problem {
             Problem::Input { .. } => "a trigger input cannot be used",
@@ -149,7 +163,11 @@ pub(crate) fn details(o: &TestOutcome, color: bool) -> String {
     }
     if let Some(id) = &o.trace_id {
         let spans: usize = o.services.values().sum();
-        let services: Vec<String> = o.services.iter().map(|(s, n)| format!("{s} ({n})")).collect();
+        let services: Vec<String> = o
+            .services
+            .iter()
+            .map(|(s, n)| format!("{s} ({n})"))
+            .collect();
         let wait = match &o.wait_end {
             Some(WaitEnd::Complete) => "complete",
             Some(WaitEnd::UntilHeld) => "`wait until` held",
@@ -170,10 +188,17 @@ pub(crate) fn details(o: &TestOutcome, color: bool) -> String {
     out
 }
 
-fn first_line(plan: &tbt_plan::FilePlan, range: tbt_diagnostics::TextRange) -> tbt_diagnostics::TextRange {
+fn first_line(
+    plan: &tbt_plan::FilePlan,
+    range: tbt_diagnostics::TextRange,
+) -> tbt_diagnostics::TextRange {
     let text = plan.source(range);
     let len = text.find('\n').unwrap_or(text.len());
-    let trimmed = text[..len].trim_end().trim_end_matches('{').trim_end().len();
+    let trimmed = text[..len]
+        .trim_end()
+        .trim_end_matches('{')
+        .trim_end()
+        .len();
     tbt_diagnostics::TextRange::new(range.start, range.start + trimmed.max(1) as u32)
 }
 
@@ -181,7 +206,10 @@ fn first_line(plan: &tbt_plan::FilePlan, range: tbt_diagnostics::TextRange) -> t
 pub(crate) fn summary(outcomes: &[TestOutcome], info: &RunInfo) -> String {
     let n = |v: Verdict| outcomes.iter().filter(|o| o.verdict == v).count();
     let mut out = String::new();
-    let failed: Vec<&TestOutcome> = outcomes.iter().filter(|o| o.verdict == Verdict::Fail).collect();
+    let failed: Vec<&TestOutcome> = outcomes
+        .iter()
+        .filter(|o| o.verdict == Verdict::Fail)
+        .collect();
     if !failed.is_empty() && outcomes.len() > 1 {
         out.push_str("\nfailed:\n");
         for o in &failed {
