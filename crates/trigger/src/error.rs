@@ -150,6 +150,14 @@ pub(crate) fn classify(err: &(dyn StdError + 'static)) -> (TriggerErrorKind, Opt
     if lower.contains("dns error") || lower.contains("failed to lookup address") {
         return (TriggerErrorKind::Dns, None);
     }
+    // Some layers box their causes in a way that hides the typed error from the chain.
+    if lower.contains("invalid peer certificate")
+        || lower.contains("received fatal alert")
+        || lower.contains("peer is incompatible")
+        || lower.contains("tls handshake")
+    {
+        return (TriggerErrorKind::Tls, Some(innermost(&texts)));
+    }
     if lower.contains("timed out") || lower.contains("timeout") {
         return (TriggerErrorKind::Timeout, None);
     }

@@ -177,7 +177,7 @@ impl CommandLine {
         // the OS leaves unspecified when it also changes directory.
         let program = PathBuf::from(first);
         let program = if first.contains('/') && program.is_relative() {
-            spec.cwd.join(program)
+            spec.cwd.join(first.trim_start_matches("./"))
         } else {
             program
         };

@@ -200,43 +200,12 @@ fn build_client(
     } else {
         reqwest::redirect::Policy::limited(redirects as usize)
     };
-    let mut builder = reqwest::Client::builder()
-        .redirect(policy)
-        .tls_danger_accept_invalid_certs(tls.insecure);
-    let mut extra = Vec::new();
-    for path in &tls.ca {
-        let pem = crate::tls::read_file(path, "CA certificate", target)?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            tls_file_error(format!(
-                "CA certificate {} is not PEM: {e}: {target}",
-                path.display()
-            ))
-        })?;
-        if certs.is_empty() {
-            return Err(tls_file_error(format!(
-                "CA certificate {} holds no certificate: {target}",
-                path.display()
-            )));
-        }
-        extra.extend(certs);
-    }
-    if !extra.is_empty() {
-        builder = builder.tls_certs_merge(extra);
-    }
-    if let Some((cert, key)) = &tls.client_cert {
-        // Validate both files the same way gRPC does, for the same messages.
-        crate::tls::load_client_cert(cert, key, target)?;
-        let mut pem = crate::tls::read_file(cert, "client certificate", target)?;
-        pem.push(b'\n');
-        pem.extend(crate::tls::read_file(key, "client key", target)?);
-        let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
-            tls_file_error(format!(
-                "client certificate {} with key {}: {e}: {target}",
-                cert.display(),
-                key.display()
-            ))
-        })?;
-        builder = builder.identity(identity);
+    let mut builder = reqwest::Client::builder().redirect(policy);
+    // Only https:// URLs use it; building it for http:// too would report a bad
+    // certificate file even when it does not matter, so skip the work when nothing is set.
+    if tls.is_set() {
+        let config = crate::tls::client_config(tls, &[b"http/1.1"], target)?;
+        builder = builder.tls_backend_preconfigured(config);
     }
     builder.build().map_err(|e| {
         TriggerError::new(
@@ -244,10 +213,6 @@ fn build_client(
             format!("cannot set up the HTTP client: {e}: {target}"),
         )
     })
-}
-
-fn tls_file_error(message: String) -> TriggerError {
-    TriggerError::new(TriggerErrorKind::Tls, message)
 }
 
 fn request_error(err: &reqwest::Error, spec: &HttpSpec, target: &str) -> TriggerError {

@@ -85,9 +85,17 @@ pub(crate) async fn connect(
     } else {
         None
     };
-    let endpoint = Endpoint::from_shared(address.uri()).map_err(|e| {
+    let invalid = |e: &dyn std::fmt::Display| {
         TriggerError::invalid(format!("invalid gRPC address {}: {e}", address.authority()))
-    })?;
+    };
+    // tonic refuses an https:// endpoint without its own TLS; our connector does the TLS, so
+    // the endpoint says http:// and the origin gives requests their real https:// scheme.
+    let mut endpoint = Endpoint::from_shared(format!("http://{}", address.authority()))
+        .map_err(|e| invalid(&e))?;
+    if address.tls {
+        let origin: Uri = address.uri().parse().map_err(|e| invalid(&e))?;
+        endpoint = endpoint.origin(origin);
+    }
     let host = address.host.clone();
     let port = address.port;
     let connector = tower::service_fn(move |_: Uri| {

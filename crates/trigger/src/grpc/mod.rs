@@ -46,9 +46,16 @@ pub(crate) async fn fire(spec: &GrpcSpec, ctx: &TraceContext) -> Result<Fired, T
         Some((method, message))
     };
 
+    let mut metadata = MetadataMap::new();
+    add_metadata(&mut metadata, spec, ctx)?;
+
     let clock = Clock::start();
     let deadline = Instant::now() + spec.timeout;
-    let outcome = timeout_at(deadline, call(spec, ctx, &name, &address, local, &target)).await;
+    let outcome = timeout_at(
+        deadline,
+        call(spec, metadata, &name, &address, local, &target),
+    )
+    .await;
     let (span, duration_ms) = clock.stop(format!("{}/{}", name.service, name.method), true);
     let mut span = span_attributes(span, &name, &address);
     let answer = match outcome {
@@ -94,7 +101,7 @@ struct Answer {
 
 async fn call(
     spec: &GrpcSpec,
-    ctx: &TraceContext,
+    metadata: MetadataMap,
     name: &MethodName,
     address: &Address,
     local: Option<(MethodDescriptor, DynamicMessage)>,
@@ -111,15 +118,15 @@ async fn call(
         }
     };
     let mut request = tonic::Request::new(message);
+    *request.metadata_mut() = metadata;
     request.set_timeout(spec.timeout);
-    add_metadata(request.metadata_mut(), spec, ctx)?;
     let path = PathAndQuery::from_maybe_shared(name.path())
         .map_err(|e| TriggerError::invalid(format!("invalid gRPC method path: {e}: {target}")))?;
 
     let mut grpc = tonic::client::Grpc::new(channel);
     grpc.ready()
         .await
-        .map_err(|e| transport_error(&e, target))?;
+        .map_err(|e| transport_error(&e, spec, target))?;
     match grpc
         .unary(request, path, DynamicCodec::new(method.output()))
         .await
@@ -141,7 +148,7 @@ async fn call(
         }
         // A status with a source is tonic's report of a transport failure, not the server's.
         Err(status) if std::error::Error::source(&status).is_some() => {
-            Err(transport_error(&status, target))
+            Err(transport_error(&status, spec, target))
         }
         Err(status) => Ok(Answer {
             code: status.code(),
@@ -257,8 +264,16 @@ fn metadata_object(metadata: &MetadataMap) -> Map<String, Value> {
     out
 }
 
-fn transport_error(err: &(dyn std::error::Error + 'static), target: &str) -> TriggerError {
+fn transport_error(
+    err: &(dyn std::error::Error + 'static),
+    spec: &GrpcSpec,
+    target: &str,
+) -> TriggerError {
     let (kind, detail) = error::classify(err);
+    if kind == TriggerErrorKind::Timeout {
+        // tonic enforces the grpc-timeout we send on the client side too.
+        return TriggerError::new(kind, error::timeout_message(spec.timeout, target));
+    }
     TriggerError::new(kind, error::message(kind, target, detail.as_deref()))
 }
 
@@ -269,6 +284,15 @@ fn span_attributes(mut span: TriggerSpan, name: &MethodName, address: &Address) 
     span.attr("server.address", address.host.as_str());
     span.attr("server.port", address.port);
     span
+}
+
+/// `CODE` or `CODE: message`.
+pub(crate) fn status_text(status: &tonic::Status) -> String {
+    if status.message().is_empty() {
+        code_name(status.code()).to_string()
+    } else {
+        format!("{}: {}", code_name(status.code()), status.message())
+    }
 }
 
 /// The canonical name of a status code, as gRPC documents it.

@@ -104,7 +104,9 @@ pub(crate) fn find_method(
     source: &str,
 ) -> Result<MethodDescriptor, TriggerError> {
     let Some(service) = pool.get_service_by_name(&name.service) else {
-        let services: Vec<String> = pool.services().map(|s| s.full_name().to_string()).collect();
+        let mut services: Vec<String> =
+            pool.services().map(|s| s.full_name().to_string()).collect();
+        services.sort_unstable();
         return Err(TriggerError::new(
             TriggerErrorKind::Proto,
             format!(
@@ -260,9 +262,8 @@ pub(crate) async fn reflect(
         TriggerError::new(
             kind,
             format!(
-                "server reflection failed: {target} ({:?}: {}){}",
-                status.code(),
-                status.message(),
+                "server reflection failed: {target} ({}){}",
+                super::status_text(&status),
                 if kind == TriggerErrorKind::Proto {
                     "; the server does not offer reflection, give `proto` files instead"
                 } else {
@@ -274,17 +275,24 @@ pub(crate) async fn reflect(
     let mut pool = DescriptorPool::global();
     let mut files: Vec<FileDescriptorProto> = Vec::new();
     let mut known: BTreeSet<String> = pool.files().map(|f| f.name().to_string()).collect();
-    let first = match session
+    let asked = session
         .ask(&Ask::FileContainingSymbol(name.service.clone()))
-        .await
-        .map_err(failed)?
-    {
-        Answer::Files(files) => files,
-        Answer::Error | Answer::Services(_) => {
-            let services = match session.ask(&Ask::ListServices).await.map_err(failed)? {
+        .await;
+    let first = match asked {
+        Ok(Answer::Files(files)) => files,
+        // Servers answer an unknown symbol with an error message or a NOT_FOUND status.
+        Ok(Answer::Error | Answer::Services(_)) => Vec::new(),
+        Err(status) if status.code() == tonic::Code::NotFound => Vec::new(),
+        Err(status) => return Err(failed(status)),
+    };
+    let first = match first {
+        files if !files.is_empty() => files,
+        _ => {
+            let mut services = match session.ask(&Ask::ListServices).await.map_err(failed)? {
                 Answer::Services(services) => services,
                 _ => Vec::new(),
             };
+            services.sort_unstable();
             return Err(TriggerError::new(
                 TriggerErrorKind::Proto,
                 format!(

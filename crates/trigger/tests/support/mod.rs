@@ -164,17 +164,16 @@ impl Pki {
     pub fn generate() -> Pki {
         use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
         let dir = tempfile::tempdir().unwrap();
-        let ca_params = || {
+        let ca_params = |name: &str| {
             let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
             params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-            params
-                .distinguished_name
-                .push(DnType::CommonName, "tbt test CA");
+            params.distinguished_name.push(DnType::CommonName, name);
             params
         };
-        let ca = CertifiedIssuer::self_signed(ca_params(), KeyPair::generate().unwrap()).unwrap();
-        let other =
-            CertifiedIssuer::self_signed(ca_params(), KeyPair::generate().unwrap()).unwrap();
+        let ca_key = KeyPair::generate().unwrap();
+        let ca = CertifiedIssuer::self_signed(ca_params("tbt test CA"), ca_key).unwrap();
+        let other_key = KeyPair::generate().unwrap();
+        let other = CertifiedIssuer::self_signed(ca_params("tbt other CA"), other_key).unwrap();
 
         let server_key = KeyPair::generate().unwrap();
         let server = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
