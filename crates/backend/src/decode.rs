@@ -6,11 +6,11 @@
 use std::time::Duration;
 
 use prost::Message;
-use tbt_trace::{ImportError, Trace, TraceBuilder, TraceId};
+use tbt_trace::{ImportError, Trace, TraceId};
 
 use crate::config::BackendKind;
 use crate::error::{BackendError, BackendErrorKind, body_snippet};
-use crate::tempopb::TraceByIdResponse;
+use crate::tempopb::raw::TraceByIdResponse;
 
 /// One HTTP answer.
 pub(crate) struct Answer<'a> {
@@ -79,19 +79,14 @@ fn decode_tempo_proto(
             &format!("not a protobuf tempopb.TraceByIDResponse: {e}"),
         )
     })?;
-    let Some(trace) = response.trace else {
+    let Some(encoded) = response.trace else {
         return Ok(None);
     };
-    let mut builder = TraceBuilder::new();
-    for rs in &trace.resource_spans {
-        builder
-            .add_resource_spans(rs)
-            .map_err(|e| malformed(kind, answer, &format!("OTLP protobuf: {e}")))?;
+    match tbt_trace::import_otlp_proto(&encoded) {
+        Ok(trace) => checked(kind, trace_id, answer, trace),
+        Err(ImportError::Empty) => Ok(None),
+        Err(e) => Err(malformed(kind, answer, &format!("in the trace: {e}"))),
     }
-    let trace = builder
-        .finish()
-        .map_err(|e| malformed(kind, answer, &e.to_string()))?;
-    checked(kind, trace_id, answer, trace)
 }
 
 /// `None` for a trace without spans; an error when the backend sent spans of other traces

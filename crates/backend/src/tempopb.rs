@@ -50,3 +50,17 @@ pub struct TraceByIdMetrics {
     #[prost(uint64, tag = "1")]
     pub inspected_bytes: u64,
 }
+
+/// Messages read without decoding their OTLP part into prost types.
+pub(crate) mod raw {
+    /// [`super::TraceByIdResponse`] with the trace left encoded: `tempopb.Trace` has the wire
+    /// shape of OTLP `TracesData`, so its bytes go straight to `tbt-trace`'s protobuf
+    /// importer, which reads the wire format without building prost messages first. (Same
+    /// name as the full message, so that decode errors name the message Tempo sends.)
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub(crate) struct TraceByIdResponse {
+        /// The encoded `tempopb.Trace`.
+        #[prost(bytes = "vec", optional, tag = "1")]
+        pub trace: Option<Vec<u8>>,
+    }
+}

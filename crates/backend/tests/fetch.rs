@@ -448,6 +448,15 @@ async fn final_errors_are_not_retried() {
         let body = tempo_body(traces_data(&fixture("example_trace.json")));
         body[..body.len() / 2].to_vec()
     };
+    // A whole TraceByIDResponse whose trace (field 1) holds a cut-off TracesData.
+    let broken_trace = {
+        let inner = traces_data(&fixture("example_trace.json")).encode_to_vec();
+        let cut = &inner[..inner.len() / 2];
+        let mut body = vec![0x0a];
+        prost::encoding::encode_varint(cut.len() as u64, &mut body);
+        body.extend_from_slice(cut);
+        body
+    };
     let cases: Vec<(&str, BackendKind, Reply)> = vec![
         (
             "api_v3 not JSON",
@@ -480,6 +489,11 @@ async fn final_errors_are_not_retried() {
             "tempo truncated protobuf",
             BackendKind::Tempo,
             Reply::proto(truncated),
+        ),
+        (
+            "tempo truncated trace inside",
+            BackendKind::Tempo,
+            Reply::proto(broken_trace),
         ),
         (
             "tempo another trace",
