@@ -292,6 +292,12 @@ fn tbt_lsp_serves_a_real_protocol_client() {
         .as_object_mut()
         .and_then(|t| t.remove("stderr"))
         .unwrap_or_default();
+    // Reported, never checked: `cargo test -- --nocapture` shows them.
+    let timings = transcript
+        .as_object_mut()
+        .and_then(|t| t.remove("timings"))
+        .unwrap_or_default();
+    println!("milliseconds per step: {timings}");
     let context = format!(
         "transcript:\n{}\nserver stderr:\n{}",
         serde_json::to_string_pretty(&transcript).unwrap_or_default(),

@@ -10,7 +10,12 @@ local bufnr = vim.api.nvim_get_current_buf()
 if vim.bo[bufnr].filetype ~= "tbt" then
   vim.bo[bufnr].filetype = "tbt"
 end
-local clients = vim.lsp.buf_get_clients(bufnr)
+-- The client attaches once the server has answered `initialize`.
+local clients = {}
+vim.wait(10000, function()
+  clients = vim.lsp.buf_get_clients(bufnr)
+  return not vim.tbl_isempty(clients)
+end, 50)
 if vim.tbl_isempty(clients) then
   io.stdout:write("no language server attached: is `tbt` executable?\n")
   vim.cmd("cquit 1")

@@ -17,7 +17,7 @@
 //   6. shuts the server down (shutdown, exit) and waits for it to exit.
 //
 // It prints a JSON transcript of what the server answered on stdout, for tests/lsp_e2e.rs to
-// check; failed steps are listed in `errors` and the script goes on with the next step. It
+// check, with the milliseconds each step took (`timings`); failed steps are listed in `errors` and the script goes on with the next step. It
 // exits 0 when the transcript was written, whatever the server did, and 2 on bad arguments.
 
 import { spawn } from "node:child_process";
@@ -50,6 +50,7 @@ try {
 }
 
 const transcript = { errors: [] };
+const timings = {};
 const serverRequests = [];
 const published = []; // every publishDiagnostics of FILE, in order
 let waiters = [];
@@ -90,11 +91,14 @@ connection.listen();
 
 /** Runs one step; an exception or a timeout is recorded and the next step goes on. */
 async function step(name, body) {
+  const started = performance.now();
   try {
     await withTimeout(body(), `${name} took longer than ${STEP_TIMEOUT_MS} ms`);
   } catch (error) {
     transcript.errors.push(`${name}: ${error?.message ?? error}`);
   }
+  // Wall-clock milliseconds of the step, for the report (the tests never check them).
+  timings[name] = Math.round((performance.now() - started) * 10) / 10;
 }
 
 function withTimeout(promise, message) {
@@ -315,6 +319,7 @@ if (!transcript.exit) {
 
 transcript.serverRequests = [...new Set(serverRequests)].sort();
 transcript.stderr = stderr;
+transcript.timings = timings;
 connection.dispose();
 process.stdout.write(JSON.stringify(transcript, null, 2) + "\n");
 process.exit(0);
