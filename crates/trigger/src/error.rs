@@ -42,7 +42,7 @@ pub struct TriggerError {
     /// The trigger span when the request got as far as being attempted (the system may have
     /// started work before a timeout), with the error recorded on it; `None` when the spec
     /// was rejected before anything was sent.
-    pub span: Option<TriggerSpan>,
+    pub span: Option<Box<TriggerSpan>>,
 }
 
 impl TriggerError {
@@ -67,7 +67,7 @@ impl TriggerError {
             "error.type".to_string(),
             serde_json::Value::String(self.kind.error_type().to_string()),
         ));
-        self.span = Some(span);
+        self.span = Some(Box::new(span));
         self
     }
 }
@@ -213,9 +213,9 @@ pub(crate) fn format_duration(d: Duration) -> String {
         format!("{}us", d.as_micros())
     } else if ms < 1000 {
         format!("{ms}ms")
-    } else if ms % 60_000 == 0 {
+    } else if ms.is_multiple_of(60_000) {
         format!("{}m", ms / 60_000)
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{}s", ms as f64 / 1000.0)

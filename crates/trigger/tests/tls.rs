@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use serde_json::json;
 use support::{
@@ -30,9 +30,9 @@ fn grpcs(addr: std::net::SocketAddr, tls: TlsOptions) -> TriggerSpec {
     TriggerSpec::Grpc(spec)
 }
 
-fn trusting(ca: &PathBuf) -> TlsOptions {
+fn trusting(ca: &Path) -> TlsOptions {
     TlsOptions {
-        ca: vec![ca.clone()],
+        ca: vec![ca.to_path_buf()],
         ..TlsOptions::default()
     }
 }
@@ -126,7 +126,12 @@ async fn grpc_over_tls_with_ca_insecure_and_client_certificates() {
     let err = fire(&grpcs(mtls, trusting(&pki.ca)), &context())
         .await
         .unwrap_err();
-    assert_ne!(err.kind, TriggerErrorKind::InvalidSpec, "{}", err.message);
+    assert_eq!(err.kind, TriggerErrorKind::Tls, "{}", err.message);
+    assert!(
+        err.message.contains("CertificateRequired"),
+        "{}",
+        err.message
+    );
 }
 
 #[tokio::test]
