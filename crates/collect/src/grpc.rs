@@ -2,54 +2,165 @@
 
 use std::sync::Arc;
 
-use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
-    TraceService, TraceServiceServer,
-};
+use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::SERVICE_NAME;
 use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
+use prost::Message;
+use prost::bytes::Buf;
 use tokio::net::TcpListener;
-use tonic::codec::CompressionEncoding;
-use tonic::codegen::http;
+use tonic::codec::{
+    Codec, CompressionEncoding, DecodeBuf, Decoder, EnabledCompressionEncodings, EncodeBuf, Encoder,
+};
+use tonic::codegen::{Body, BoxFuture, Context, Poll, Service, StdError, http};
+use tonic::server::{Grpc, NamedService, UnaryService};
 use tonic::transport::server::TcpIncoming;
 use tonic::{Code, Request, Response, Status};
 
 use crate::router::Router;
 use crate::stats::Counters;
 
-/// The `TraceService` implementation: hands every request to the router. It never answers
-/// with an error status: whatever is wrong with single spans goes into `partial_success`.
+/// The one method served.
+const EXPORT_PATH: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+
+/// The codec of `Export`: decodes a request from one contiguous buffer (prost is much faster
+/// on a slice than through tonic's chained buffer) and answers an undecodable one with
+/// `INVALID_ARGUMENT`.
+#[derive(Debug, Clone, Copy, Default)]
+struct ExportCodec;
+
+/// Encodes answers.
+#[derive(Debug)]
+struct AnswerEncoder;
+
+/// Decodes requests.
+#[derive(Debug)]
+struct RequestDecoder;
+
+impl Codec for ExportCodec {
+    type Encode = ExportTraceServiceResponse;
+    type Decode = ExportTraceServiceRequest;
+    type Encoder = AnswerEncoder;
+    type Decoder = RequestDecoder;
+
+    fn encoder(&mut self) -> AnswerEncoder {
+        AnswerEncoder
+    }
+
+    fn decoder(&mut self) -> RequestDecoder {
+        RequestDecoder
+    }
+}
+
+impl Encoder for AnswerEncoder {
+    type Item = ExportTraceServiceResponse;
+    type Error = Status;
+
+    fn encode(&mut self, item: Self::Item, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        item.encode(dst)
+            .map_err(|e| Status::internal(format!("cannot encode the answer: {e}")))
+    }
+}
+
+impl Decoder for RequestDecoder {
+    type Item = ExportTraceServiceRequest;
+    type Error = Status;
+
+    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<Self::Item>, Status> {
+        let bytes = src.copy_to_bytes(src.remaining());
+        ExportTraceServiceRequest::decode(&bytes[..])
+            .map(Some)
+            .map_err(|e| {
+                Status::invalid_argument(format!(
+                    "invalid OTLP protobuf ExportTraceServiceRequest: {e}"
+                ))
+            })
+    }
+}
+
+/// The `Export` method: hands every request to the router. It never answers with an error
+/// status: whatever is wrong with single spans goes into `partial_success`.
 #[derive(Debug, Clone)]
-struct Service {
+struct Export {
     router: Arc<Router>,
 }
 
-#[tonic::async_trait]
-impl TraceService for Service {
-    async fn export(
-        &self,
-        request: Request<ExportTraceServiceRequest>,
-    ) -> Result<Response<ExportTraceServiceResponse>, Status> {
-        Counters::add(&self.router.counters.requests, 1);
-        let partial_success = self.router.ingest(request.into_inner());
-        Ok(Response::new(ExportTraceServiceResponse {
-            partial_success,
-        }))
+impl UnaryService<ExportTraceServiceRequest> for Export {
+    type Response = ExportTraceServiceResponse;
+    type Future = BoxFuture<Response<ExportTraceServiceResponse>, Status>;
+
+    fn call(&mut self, request: Request<ExportTraceServiceRequest>) -> Self::Future {
+        let router = self.router.clone();
+        Box::pin(async move {
+            Counters::add(&router.counters.requests, 1);
+            let partial_success = router.ingest(request.into_inner());
+            Ok(Response::new(ExportTraceServiceResponse {
+                partial_success,
+            }))
+        })
+    }
+}
+
+/// The `TraceService` server: `Export` with [`ExportCodec`], gzip both ways, the size
+/// limit; `UNIMPLEMENTED` for any other method.
+#[derive(Debug, Clone)]
+struct TraceServer {
+    export: Export,
+    max_request_bytes: usize,
+}
+
+impl NamedService for TraceServer {
+    const NAME: &'static str = SERVICE_NAME;
+}
+
+impl<B> Service<http::Request<B>> for TraceServer
+where
+    B: Body + Send + 'static,
+    B::Error: Into<StdError> + Send + 'static,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = std::convert::Infallible;
+    type Future = BoxFuture<Self::Response, Self::Error>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
+        if req.uri().path() != EXPORT_PATH {
+            let status = Status::unimplemented(format!(
+                "unknown method {}: this receiver serves only {SERVICE_NAME}/Export",
+                req.uri().path()
+            ));
+            return Box::pin(async move { Ok(status.into_http()) });
+        }
+        let export = self.export.clone();
+        let limit = self.max_request_bytes;
+        Box::pin(async move {
+            let mut gzip = EnabledCompressionEncodings::default();
+            gzip.enable(CompressionEncoding::Gzip);
+            let mut grpc = Grpc::new(ExportCodec)
+                .apply_compression_config(gzip, gzip)
+                .apply_max_message_size_config(Some(limit), None);
+            Ok(grpc.unary(export, req).await)
+        })
     }
 }
 
 /// The status OTLP asks for in place of the one tonic gave to a request it refused before
 /// the handler ran, with the message to send instead (if any).
 ///
-/// The handler never fails, so a non-OK status in the response *headers* (a trailers-only
-/// answer) always comes from tonic's request decoding, and its code alone says what went
-/// wrong; the mapping does not read tonic's messages, whose wording may change:
+/// The handler never fails and [`ExportCodec`] answers undecodable protobuf itself, so any
+/// other non-OK status in the response *headers* (a trailers-only answer) comes from
+/// tonic's framing, and its code alone says what went wrong; the mapping does not read
+/// tonic's messages, whose wording may change:
 ///
 /// - `OUT_OF_RANGE`: the length prefix exceeds the size limit → `RESOURCE_EXHAUSTED`.
 /// - `RESOURCE_EXHAUSTED`: the message inflated past the limit → kept.
-/// - `INTERNAL`: undecodable protobuf, a bad gzip stream, a truncated frame, a compressed
-///   flag without `grpc-encoding` → `INVALID_ARGUMENT` (the client's fault, not ours).
-/// - `UNIMPLEMENTED` (unknown method, unsupported `grpc-encoding`) and anything else: kept.
+/// - `INTERNAL`: a bad gzip stream, a truncated frame, a compressed flag without
+///   `grpc-encoding` → `INVALID_ARGUMENT` (the client's fault, not ours).
+/// - `INVALID_ARGUMENT` (from [`ExportCodec`]), `UNIMPLEMENTED` (unknown method,
+///   unsupported `grpc-encoding`) and anything else: kept.
 fn remap(code: Code, limit: usize) -> (Code, Option<String>) {
     match code {
         Code::OutOfRange => (
@@ -94,11 +205,11 @@ fn remap_status<B>(
         _ => {}
     }
     if message.is_none() && !resp.headers().contains_key(Status::GRPC_MESSAGE) {
+        // tonic's router answers methods of other services without a message.
         message = Some(match code {
-            Code::Unimplemented => format!(
-                "unknown method: this receiver serves only {}/Export",
-                opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::SERVICE_NAME
-            ),
+            Code::Unimplemented => {
+                format!("unknown service: this receiver serves only {SERVICE_NAME}/Export")
+            }
             other => format!("request refused: {}", other.description()),
         });
     }
@@ -158,12 +269,12 @@ pub(crate) async fn serve(
     max_request_bytes: usize,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), tonic::transport::Error> {
-    let svc = TraceServiceServer::new(Service {
-        router: router.clone(),
-    })
-    .accept_compressed(CompressionEncoding::Gzip)
-    .send_compressed(CompressionEncoding::Gzip)
-    .max_decoding_message_size(max_request_bytes);
+    let svc = TraceServer {
+        export: Export {
+            router: router.clone(),
+        },
+        max_request_bytes,
+    };
     let layer = tower::util::MapResponseLayer::new(move |resp| {
         remap_status(&router, max_request_bytes, resp)
     });

@@ -613,6 +613,14 @@ fn cases() -> Vec<(&'static str, Req)> {
         (
             "grpc: unknown method",
             Req::Grpc {
+                path: "/opentelemetry.proto.collector.trace.v1.TraceService/Import",
+                grpc_encoding: None,
+                body: plain_frame(&valid),
+            },
+        ),
+        (
+            "grpc: unknown service",
+            Req::Grpc {
                 path: "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
                 grpc_encoding: None,
                 body: plain_frame(&valid),
