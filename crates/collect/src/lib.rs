@@ -9,8 +9,13 @@
 //! end before the start) are rejected one by one and reported in the answer's
 //! `partial_success`; the rest of their request goes through. Requests that cannot be
 //! decoded at all are refused with HTTP 4xx / gRPC `INVALID_ARGUMENT`, too large ones with
-//! 413 / `RESOURCE_EXHAUSTED`, and the receiver keeps serving. [`RunningReceiver::stats`]
+//! 413 / `RESOURCE_EXHAUSTED`, and the receiver keeps serving. HTTP refusals carry a
+//! `google.rpc.Status` in the request's encoding (protobuf or JSON). [`RunningReceiver::stats`]
 //! counts everything.
+//!
+//! A [`Subscription`] offers the spans as OTLP batches, as a [`Trace`], or as
+//! [`SpanSummary`]s (ids, parent and times) kept up to date as batches arrive, which is
+//! what a completeness check needs without building a trace.
 
 #![warn(missing_docs)]
 
