@@ -94,11 +94,12 @@ impl Backend {
         }
         match (trace, last_error) {
             (None, Some(mut e)) => {
-                e.message = format!(
-                    "{} (the last of {attempts} attempt{} before the deadline)",
-                    e.message,
-                    if attempts == 1 { "" } else { "s" }
-                );
+                if attempts > 1 {
+                    e.message = format!(
+                        "{} (the last of {attempts} attempts before the deadline)",
+                        e.message
+                    );
+                }
                 Err(e)
             }
             (trace, last_error) => Ok(Polled {

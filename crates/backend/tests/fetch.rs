@@ -356,11 +356,7 @@ async fn a_backend_that_stays_down_is_a_transient_error_at_the_deadline() {
         "{}",
         err.message
     );
-    assert!(
-        err.message.contains("before the deadline"),
-        "{}",
-        err.message
-    );
+    assert!(!err.message.contains("the last of 1 "), "{}", err.message);
 }
 
 #[tokio::test]
