@@ -262,7 +262,8 @@ async fn live(
     // The trace source.
     let (source, receiver, source_text) = match config.and_then(|c| c.backend.as_ref()) {
         Some(table) => {
-            let backend = match tbt_backend::BackendConfig::from_toml(table)
+            let table = expand_headers(table, &settings.env);
+            let backend = match tbt_backend::BackendConfig::from_toml(&table)
                 .and_then(|c| tbt_backend::Backend::new(&c))
             {
                 Ok(b) => b,
@@ -413,6 +414,42 @@ async fn live(
     } else {
         OK
     }
+}
+
+/// `${NAME}` in the values of `[backend] headers` reads the environment, so credentials stay
+/// out of `tbt.toml`: `headers = { Authorization = "Bearer ${JAEGER_TOKEN}" }`.
+fn expand_headers(table: &toml::Table, env: &HashMap<String, String>) -> toml::Table {
+    let mut table = table.clone();
+    if let Some(toml::Value::Table(headers)) = table.get_mut("headers") {
+        for (_, value) in headers.iter_mut() {
+            if let toml::Value::String(text) = value {
+                let expanded = expand(text, env);
+                *text = expanded;
+            }
+        }
+    }
+    table
+}
+
+fn expand(text: &str, env: &HashMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        match rest[start + 2..].find('}') {
+            Some(end) => {
+                let name = &rest[start + 2..start + 2 + end];
+                out.push_str(env.get(name).map_or("", String::as_str));
+                rest = &rest[start + 3 + end..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn describe_command(c: &tbt_config::Command) -> String {
