@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { dirname } from "node:path";
 import * as vscode from "vscode";
-import { runArguments, testAt } from "./testAtCursor";
+import { alsoSelected, runArguments, testAt } from "./testAtCursor";
 
 /** How a `tbt run` ended. */
 type Outcome = { exitCode: number } | { cancelled: true } | { error: string };
@@ -41,6 +41,11 @@ export async function runTestAtCursor(tbt: string, output: vscode.OutputChannel)
   output.show(true);
   output.appendLine(`$ ${[tbt, ...args].map(shellQuote).join(" ")}`);
   output.appendLine(`  (in ${cwd})`);
+  const others = alsoSelected(document.getText(), test.name);
+  if (others.length > 0) {
+    // --filter matches names by substring; the verdict below covers all of them.
+    output.appendLine(`  --filter also selects: ${others.map((n) => JSON.stringify(n)).join(", ")}`);
+  }
   output.appendLine("");
 
   const outcome = await vscode.window.withProgress(
@@ -98,11 +103,14 @@ function report(name: string, outcome: Outcome, output: vscode.OutputChannel): v
     return;
   }
   output.appendLine(`\n(exit code ${outcome.exitCode})`);
-  // tbt's exit codes: 0 every selected test passed, 1 a test failed, 2 a usage or I/O error.
+  // tbt run's exit codes (docs/run.md): 0 every selected test passed, 1 a test failed, 2 a
+  // usage, configuration or infrastructure error, 130 interrupted.
   if (outcome.exitCode === 0) {
     void vscode.window.showInformationMessage(`tbt: "${name}" passed.`, showOutput).then(onClick);
   } else if (outcome.exitCode === 1) {
     void vscode.window.showErrorMessage(`tbt: "${name}" failed.`, showOutput).then(onClick);
+  } else if (outcome.exitCode === 130) {
+    void vscode.window.showWarningMessage(`tbt: "${name}" was interrupted.`, showOutput).then(onClick);
   } else {
     void vscode.window
       .showErrorMessage(`tbt: "${name}" could not run (exit code ${outcome.exitCode}); see the output.`, showOutput)

@@ -59,6 +59,16 @@ export function testAt(text: string, offset: number): TestBlock | undefined {
   return findTests(text).find((t) => t.start <= offset && offset <= t.end);
 }
 
+/**
+ * The other tests of `text` that `tbt run --filter <name>` also selects: `--filter` keeps every
+ * test whose name contains the text.
+ */
+export function alsoSelected(text: string, name: string): string[] {
+  return findTests(text)
+    .map((t) => t.name)
+    .filter((other) => other !== name && other.includes(name));
+}
+
 /** The arguments of `tbt` that run the test named `testName` of `file`. */
 export function runArguments(testName: string, file: string): string[] {
   return ["run", "--filter", testName, file];

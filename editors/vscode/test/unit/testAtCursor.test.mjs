@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 
-const { findTests, testAt, runArguments } = createRequire(import.meta.url)("../../out/testAtCursor.js");
+const { alsoSelected, findTests, testAt, runArguments } = createRequire(import.meta.url)("../../out/testAtCursor.js");
 
 /** The text without its `|` marker, and the marker's offset. */
 function cursor(marked) {
@@ -91,4 +91,10 @@ test("a test without a string name or a block is no test", () => {
 
 test("the run command filters by the test's name", () => {
   assert.deepEqual(runArguments('a "b"', "/x/y.tbt"), ["run", "--filter", 'a "b"', "/x/y.tbt"]);
+});
+
+test("the other tests a substring filter selects are named", () => {
+  const file = 'test "pay" {\n}\nsuite "s" {\n  test "pay twice" {\n  }\n}\ntest "ship" {\n}\n';
+  assert.deepEqual(alsoSelected(file, "pay"), ["pay twice"]);
+  assert.deepEqual(alsoSelected(file, "ship"), []);
 });
