@@ -153,8 +153,9 @@ pub enum RunFormat {
 pub struct RunArgs {
     /// Files or folders of tests (folders recursively). Defaults to the current folder.
     pub paths: Vec<PathBuf>,
-    /// Run only the tests whose name (or `suite › name`) contains TEXT; repeatable. A suite
-    /// runs up to its last selected test, whose outputs the selected ones read.
+    /// Run only the tests whose name (or `suite › name`) contains TEXT, or is exactly TEXT
+    /// when a test has that name; repeatable. A suite runs up to its last selected test,
+    /// whose outputs the selected ones read.
     #[arg(long, value_name = "TEXT")]
     pub filter: Vec<String>,
     /// How many tests (or suites) run at once. Default: tbt.toml's `[run] jobs`, else four

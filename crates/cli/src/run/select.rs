@@ -27,9 +27,35 @@ impl std::str::FromStr for Shard {
     }
 }
 
-/// Whether a test matches the filters: its name, or `suite › name`, contains one of them
-/// (every test matches when there is no filter).
-pub fn matches(filters: &[String], suite: Option<&str>, name: &str) -> bool {
+/// A `--filter`: a test's name, or `suite › name`, must contain it, unless some test is
+/// named exactly so, in which case it selects only the tests of that exact name (so the
+/// editor's "run test at cursor" on `pay` does not also run `pay twice`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Filter {
+    text: String,
+    exact: bool,
+}
+
+impl Filter {
+    /// The filters of the command line, made exact where a test has exactly that name.
+    pub fn new(texts: &[String], files: &[Arc<PlannedFile>]) -> Vec<Filter> {
+        texts
+            .iter()
+            .map(|text| Filter {
+                exact: files.iter().flat_map(|f| &f.plan.tests).any(|t| {
+                    t.name == *text
+                        || t.suite
+                            .as_ref()
+                            .is_some_and(|s| format!("{s} › {}", t.name) == *text)
+                }),
+                text: text.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Whether a test matches the filters (every test matches when there is no filter).
+pub fn matches(filters: &[Filter], suite: Option<&str>, name: &str) -> bool {
     if filters.is_empty() {
         return true;
     }
@@ -37,9 +63,13 @@ pub fn matches(filters: &[String], suite: Option<&str>, name: &str) -> bool {
         Some(s) => format!("{s} › {name}"),
         None => name.to_string(),
     };
-    filters
-        .iter()
-        .any(|f| name.contains(f.as_str()) || full.contains(f.as_str()))
+    filters.iter().any(|f| {
+        if f.exact {
+            name == f.text || full == f.text
+        } else {
+            name.contains(f.text.as_str()) || full.contains(f.text.as_str())
+        }
+    })
 }
 
 /// Groups the tests of the files into units: each test outside a suite alone, each suite's
@@ -47,6 +77,8 @@ pub fn matches(filters: &[String], suite: Option<&str>, name: &str) -> bool {
 /// produce the outputs it reads). With a shard, units are dealt round-robin in file order, so
 /// every machine gets a share of every file and a suite is never split.
 pub fn units(files: &[Arc<PlannedFile>], filters: &[String], shard: Option<Shard>) -> Vec<Unit> {
+    let filters = Filter::new(filters, files);
+    let filters = &filters[..];
     let mut all = Vec::new();
     for file in files {
         let tests = &file.plan.tests;
@@ -105,10 +137,19 @@ mod tests {
 
     #[test]
     fn filters_match_names_and_suites() {
-        let f = vec!["cancel".to_string()];
+        let f = vec![Filter {
+            text: "cancel".into(),
+            exact: false,
+        }];
         assert!(matches(&f, None, "cancel it"));
         assert!(matches(&f, Some("create, then cancel"), "create"));
         assert!(!matches(&f, None, "create"));
         assert!(matches(&[], None, "anything"));
+        let exact = vec![Filter {
+            text: "pay".into(),
+            exact: true,
+        }];
+        assert!(matches(&exact, None, "pay"));
+        assert!(!matches(&exact, None, "pay twice"));
     }
 }
