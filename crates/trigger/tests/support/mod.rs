@@ -305,7 +305,7 @@ pub async fn grpc_server(reflection: Reflection, tls: Option<(&Pki, bool)>) -> S
     let (pool, descriptor_set) = compiled_protos();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+    let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
     let mut builder = tonic::transport::Server::builder();
     if let Some((pki, require_client)) = tls {
         let cert = std::fs::read(&pki.server_cert).unwrap();
