@@ -210,8 +210,11 @@ pub struct Fired {
     ///   `", "`), `body` (a string, lossy UTF-8), `json` (the parsed body, only when it
     ///   parses), `duration_ms`;
     /// - grpc: `status` (the code as an int), `json` (the response message in the proto3 JSON
-    ///   mapping, absent when the call failed), `metadata` (headers and trailers), `message`
-    ///   (the status message), `duration_ms`;
+    ///   mapping, absent when the status is not OK), `metadata` (headers and trailers,
+    ///   lower-case keys, `-bin` values in base64), `message` (the status message),
+    ///   `duration_ms`. The JSON uses the `.proto` field names (`item_count`, as tests write
+    ///   them), includes fields at their default value (so `== 0` works), and writes 64-bit
+    ///   integers as numbers (so they compare with ints);
     /// - exec: `exit_code`, `stdout`, `stderr`, `duration_ms`.
     pub response: serde_json::Map<String, serde_json::Value>,
     /// The client span of the call, to be recorded as the root of the trace.

@@ -134,10 +134,10 @@ async fn a_timeout_kills_the_command_and_its_children() {
         here(),
     );
     spec.shell = true;
-    spec.timeout = Duration::from_millis(500);
+    spec.timeout = Duration::from_millis(1500);
     let err = run(spec).await.unwrap_err();
     assert_eq!(err.kind, TriggerErrorKind::Timeout);
-    insta::assert_snapshot!(err.message.replace(&pid_file.display().to_string(), "PIDFILE"), @r#"timed out after 500ms: exec sh -c "echo started; echo warming up >&2; sleep 30 & echo $! > PIDFILE; wait" (killed it and everything it started; stdout so far: "started\n"; stderr so far: "warming up\n")"#);
+    insta::assert_snapshot!(err.message.replace(&pid_file.display().to_string(), "PIDFILE"), @r#"timed out after 1.5s: exec sh -c "echo started; echo warming up >&2; sleep 30 & echo $! > PIDFILE; wait" (killed it and everything it started; stdout so far: "started\n"; stderr so far: "warming up\n")"#);
     let span = err.span.unwrap();
     assert_eq!(span.attribute("error.type").unwrap(), "timeout");
 
@@ -168,7 +168,7 @@ fn is_running(pid: i32) -> bool {
 async fn a_background_process_holding_the_output_does_not_hang_the_trigger() {
     let mut spec = ExecSpec::new(argv(&["sleep 30 & echo done"]), here());
     spec.shell = true;
-    spec.timeout = Duration::from_millis(400);
+    spec.timeout = Duration::from_millis(1500);
     let err = run(spec).await.unwrap_err();
     assert_eq!(err.kind, TriggerErrorKind::Timeout);
     assert!(
@@ -234,4 +234,38 @@ impl WithProgramPath for ExecSpec {
         self.argv[0] = format!("./{}", self.argv[0]);
         self
     }
+}
+
+#[tokio::test]
+async fn a_cancelled_trigger_leaves_nothing_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("child.pid");
+    let mut spec = ExecSpec::new(
+        argv(&[&format!(
+            "sleep 30 & echo $! > {}; wait",
+            pid_file.display()
+        )]),
+        here(),
+    );
+    spec.shell = true;
+    let ctx = context();
+    let spec = TriggerSpec::Exec(spec);
+    let mut fired = Box::pin(fire(&spec, &ctx));
+    // The runner gives up (say, on Ctrl-C) while the command runs.
+    let pid: i32 = loop {
+        tokio::select! {
+            _ = &mut fired => panic!("the command should still be running"),
+            _ = tokio::time::sleep(Duration::from_millis(20)) => {
+                let text = std::fs::read_to_string(&pid_file).unwrap_or_default();
+                if text.ends_with('\n') {
+                    break text.trim().parse().unwrap();
+                }
+            }
+        }
+    };
+    drop(fired);
+    assert!(
+        !is_running(pid),
+        "the sleep {pid} survived the cancelled trigger"
+    );
 }

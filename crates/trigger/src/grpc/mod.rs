@@ -40,7 +40,16 @@ pub(crate) async fn fire(spec: &GrpcSpec, ctx: &TraceContext) -> Result<Fired, T
     let local = if spec.protos.is_empty() {
         None
     } else {
-        let pool = schema::compile_protos(spec)?;
+        // Compiling reads files and can take a while for large trees: off the runtime.
+        let owned = spec.clone();
+        let pool = tokio::task::spawn_blocking(move || schema::compile_protos(&owned))
+            .await
+            .map_err(|e| {
+                TriggerError::new(
+                    TriggerErrorKind::Proto,
+                    format!("compiling the proto files failed: {e}"),
+                )
+            })??;
         let method = schema::find_method(&pool, &name, "the proto files")?;
         let message = request_message(&method, spec)?;
         Some((method, message))
