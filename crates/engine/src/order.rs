@@ -8,14 +8,16 @@
 //! `a -> b` holds when `a` is an ancestor of `b` (causal, whatever the clocks say); when `b`
 //! is `a` or an ancestor of `a`, never; otherwise when `b` starts at or after `a` ends, less
 //! the clock-skew tolerance: `start(b) >= end(a) - skew`. `a => b` holds when `a` is `b`'s
-//! parent.
+//! parent. A service in the middle of a chain is one visit to the service: in
+//! `gateway => order-service => payment-service`, the order-service span that the gateway
+//! calls (its server span) and the one that calls payment (a client span below it) may differ.
 
 use crate::error::{EvalError, R};
 use crate::run::{Frame, Run};
 use crate::set::SpanSet;
 use crate::value::Val;
 use std::rc::Rc;
-use tbt_plan::{OrderOp, OrderPlan};
+use tbt_plan::{OrderOp, OrderPlan, SelKind};
 use tbt_trace::{SpanIdx, Trace};
 
 /// The outcome of an ordering chain, with what explains it.
@@ -71,6 +73,16 @@ impl<'a> Run<'_, 'a> {
                 broken_at = Some(k + 1);
                 break;
             }
+            // A service step in the middle of a chain is a visit to that service: the call
+            // it serves and the calls it makes are different spans (a server span and, below
+            // it, client spans), so what comes next may follow any span of the same service
+            // below the one reached.
+            if k + 1 < o.ops.len()
+                && let Some(step) = o.steps.get(k + 1)
+                && matches!(step.kind, SelKind::Service(_))
+            {
+                reached = within_visit(trace, &reached, next);
+            }
         }
         if sets.first().is_some_and(|s| s.is_empty()) {
             broken_at = Some(0);
@@ -110,6 +122,33 @@ fn calls(trace: &Trace, reached: &Reached, next: &SpanSet) -> Reached {
             Some((b, reached[k].1))
         })
         .collect()
+}
+
+/// The reached spans of a service step, with every span of the same service below one of
+/// them through spans of that service only (one visit to the service), each with the best first
+/// start of the reached span above it.
+fn within_visit(trace: &Trace, reached: &Reached, set: &SpanSet) -> Reached {
+    let mut order: Vec<(u32, u32)> = set
+        .ids()
+        .iter()
+        .map(|&i| (trace.pre_order(SpanIdx(i)), i))
+        .collect();
+    order.sort_unstable();
+    let mut best: std::collections::HashMap<u32, i64> = reached.iter().copied().collect();
+    for &(_, i) in &order {
+        if best.contains_key(&i) {
+            continue;
+        }
+        let inherited = trace
+            .parent(SpanIdx(i))
+            .and_then(|p| best.get(&p.0).copied());
+        if let Some(b) = inherited {
+            best.insert(i, b);
+        }
+    }
+    let mut out: Reached = best.into_iter().collect();
+    out.sort_unstable();
+    out
 }
 
 /// `->`: the spans of `next` that descend from a reached span, or start after one ends.
