@@ -278,7 +278,12 @@ pub(crate) async fn serve(
     let layer = tower::util::MapResponseLayer::new(move |resp| {
         remap_status(&router, max_request_bytes, resp)
     });
+    // Exports are large (hundreds of KiB): larger HTTP/2 frames and windows let a client send
+    // one in a few frames without waiting for window updates.
     tonic::transport::Server::builder()
+        .max_frame_size(Some(1 << 20))
+        .initial_stream_window_size(Some(4 << 20))
+        .initial_connection_window_size(Some(16 << 20))
         .layer(layer)
         .add_service(svc)
         .serve_with_incoming_shutdown(TcpIncoming::from(listener), shutdown)
