@@ -228,8 +228,10 @@ pub(crate) fn summary(outcomes: &[TestOutcome], info: &RunInfo) -> String {
         && stats.dropped_spans + stats.rejected_spans > 0
     {
         out.push_str(&format!(
-            "receiver: {} spans of other traces dropped, {} rejected (--keep-unmatched keeps them)\n",
-            stats.dropped_spans, stats.rejected_spans
+            "receiver: {} spans of traces no test started (health checks, background work) dropped; {} invalid spans rejected{}\n",
+            stats.dropped_spans,
+            stats.rejected_spans,
+            if stats.dropped_spans > 0 { " (--keep-unmatched keeps them)" } else { "" }
         ));
     }
     out
