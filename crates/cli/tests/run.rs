@@ -147,6 +147,11 @@ fn passing_tests_print_checks_and_write_junit() {
         out.stdout
             .contains("✓ checkout.tbt › an order can be read back")
     );
+    // The server was stopped when the run ended.
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", project.port)).is_err(),
+        "the service still listens after tbt run ended"
+    );
     let report = junit(&project, "report.xml");
     assert_eq!(report.totals, (2, 0, 0));
     assert_eq!(report.suites, vec![("checkout.tbt".to_string(), 2, 0, 0)]);
