@@ -38,3 +38,4 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
 pub mod corpus;
 pub mod node;
 pub mod sdk_env;
+pub mod tbt_bin;
