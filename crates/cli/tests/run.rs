@@ -316,6 +316,20 @@ fn a_trigger_against_a_closed_port_fails_with_e0203() {
         "{}",
         out.stdout
     );
+    settings(&project).bind(|| insta::assert_snapshot!("closed_port_pretty", out.stdout));
+    let out = project.run_with(
+        &["--format", "json", "closed_port.tbt"],
+        &[("CLOSED_URL", &closed)],
+    );
+    assert_code(&out, 1);
+    let problem = &json(&out)["tests"][0]["problem"];
+    assert_eq!(problem["kind"], "trigger", "{problem}");
+    assert!(
+        problem["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&closed)),
+        "{problem}"
+    );
 }
 
 #[test]
