@@ -44,6 +44,8 @@ const RUN_LIMIT: Duration = Duration::from_secs(30 * 60);
 /// How long the shop's processes and ports get to go away after `tbt run` returned (process
 /// exit is asynchronous), or to be freed by someone else before a run.
 const CLEANUP_PATIENCE: Duration = Duration::from_secs(20);
+/// The same after tbt was killed, when the shop's processes find out by themselves.
+const KILLED_PATIENCE: Duration = Duration::from_secs(60);
 /// The tests of the shop, as `tbt run` counts them.
 const SHOP_TESTS: usize = 8;
 
@@ -70,7 +72,7 @@ fn the_healthy_shop_passes_every_test() {
     let failures = ok(junit_failures(&xml));
     assert!(failures.is_empty(), "no <failure> in a passing run\n{xml}");
 
-    run.assert_shop_gone();
+    run.assert_shop_gone(CLEANUP_PATIENCE);
 }
 
 #[test]
@@ -115,74 +117,34 @@ fn a_fault_reads_clearly_in_the_pretty_report() {
 
     assert_eq!(run.code, Some(1), "a failing run exits 1\n{run}");
     insta::assert_snapshot!("n_plus_one_pretty", pretty_report(&run.stdout));
-    run.assert_shop_gone();
+    run.assert_shop_gone(CLEANUP_PATIENCE);
 }
 
 #[test]
 fn an_interrupted_run_stops_the_shop_and_exits_130() {
     let _slot = ShopSlot::take();
-    let mut command = tbt_run(None);
-    // Tests that wait ten minutes for their traces to settle are surely still running when
-    // the signal comes.
-    command.args(["--settle", "10m", "--timeout", "10m"]);
-    let marker = marker_of(&command);
-    let mut child = ok(command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start tbt: {e}")));
-    let stderr = drain(child.stderr.take());
-    let (lines, stdout) = forward_lines(child.stdout.take());
-
-    // Wait until tbt says the shop is ready, which is while the tests are about to run.
-    let started = Instant::now();
-    let mut seen = String::new();
-    loop {
-        match lines.recv_timeout(Duration::from_millis(200)) {
-            Ok(line) if line.starts_with("server: ready") => break,
-            Ok(line) => seen.push_str(&(line + "\n")),
-            Err(mpsc::RecvTimeoutError::Timeout) if started.elapsed() < RUN_LIMIT => {}
-            Err(e) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "tbt never said `server: ready` ({e:?})\n--- stdout\n{seen}\n--- stderr\n{}",
-                    join(stderr)
-                );
-            }
-        }
-    }
-    // The checks below are not vacuous: the run's shop processes are visible and answer.
-    let ports = shop_ports();
-    if cfg!(target_os = "linux") {
-        let running = marked_processes(&marker);
-        assert!(
-            running.iter().any(|p| p.contains("tbt-shop serve")),
-            "the shop's services carry the run's marker while it runs: {running:#?}"
-        );
-    }
-    assert!(
-        ports.iter().any(|&p| answers(p)),
-        "the shop answers on {ports:?} while it runs"
-    );
-
-    // SAFETY: kill(2) on the pid of a child this test started and has not reaped yet.
-    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    assert_eq!(sent, 0, "SIGINT could not be sent to tbt");
-    let status = ok(wait_limited(&mut child));
-    let run = Run {
-        code: status.code(),
-        stdout: join(stdout),
-        stderr: join(stderr),
-        marker,
-    };
+    let live = Live::until_ready(&mut tbt_run(None));
+    let run = live.signal(libc::SIGINT);
     assert_eq!(run.code, Some(130), "an interrupted run exits 130\n{run}");
     assert!(
         run.stderr
             .contains("interrupted: stopping the server and the receiver"),
         "tbt says why it stopped\n{run}"
     );
-    run.assert_shop_gone();
+    run.assert_shop_gone(CLEANUP_PATIENCE);
+}
+
+/// `tbt` killed outright cannot stop anything itself: the shop dies with it (the server's
+/// parent-death signal, then the supervisor's pipes to its services close).
+#[test]
+fn a_killed_run_leaves_no_shop_behind() {
+    let _slot = ShopSlot::take();
+    let live = Live::until_ready(&mut tbt_run(None));
+    let run = live.signal(libc::SIGKILL);
+    assert_eq!(run.code, None, "SIGKILL ends tbt\n{run}");
+    // The Python service flushes its spans to the receiver that is gone before it exits,
+    // which its exporter retries for a while.
+    run.assert_shop_gone(KILLED_PATIENCE);
 }
 
 #[test]
@@ -290,7 +252,7 @@ fn fault_fails_exactly(fault: &str, suite: Option<&str>, name: &str) {
         [name.to_string()],
         "one <failure>, in {name}\n{xml}"
     );
-    run.assert_shop_gone();
+    run.assert_shop_gone(CLEANUP_PATIENCE);
 }
 
 /// `suite › name`, or `name` outside a suite, of a test of the JSON report.
@@ -603,10 +565,10 @@ impl Run {
     }
 
     /// Fails unless every process of this run is gone and the shop's ports answer nothing,
-    /// waiting a while for both (processes end asynchronously).
-    fn assert_shop_gone(&self) {
+    /// waiting up to `patience` for both (processes end asynchronously).
+    fn assert_shop_gone(&self, patience: Duration) {
         let ports = shop_ports();
-        let deadline = Instant::now() + CLEANUP_PATIENCE;
+        let deadline = Instant::now() + patience;
         loop {
             let left = marked_processes(&self.marker);
             let open: Vec<u16> = ports.iter().copied().filter(|&p| answers(p)).collect();
@@ -617,7 +579,7 @@ impl Run {
                 panic!(
                     "{}s after tbt returned, processes of its run remain: {left:#?}, and ports \
                      {open:?} answer\n{self}",
-                    CLEANUP_PATIENCE.as_secs()
+                    patience.as_secs()
                 );
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -632,6 +594,110 @@ impl std::fmt::Display for Run {
             "exit code {:?}\n--- stdout\n{}\n--- stderr\n{}",
             self.code, self.stdout, self.stderr
         )
+    }
+}
+
+/// A `tbt run` that is still running, its shop ready. Dropped while running (a failed
+/// assertion), it interrupts tbt so that tbt stops the shop.
+struct Live {
+    child: Option<Child>,
+    lines: mpsc::Receiver<String>,
+    stdout: Option<JoinHandle<String>>,
+    stderr: Option<JoinHandle<String>>,
+    marker: String,
+}
+
+impl Live {
+    /// Starts `command` (made slow: its tests wait ten minutes for their traces to settle, so
+    /// they are surely still running when a signal comes) and returns once it printed
+    /// `server: ready`, having checked that the run's shop processes are visible and answer, so
+    /// that the checks after the run are not vacuous.
+    fn until_ready(command: &mut Command) -> Live {
+        command.args(["--settle", "10m", "--timeout", "10m"]);
+        let marker = marker_of(command);
+        let mut child = ok(command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start tbt: {e}")));
+        let stderr = drain(child.stderr.take());
+        let (lines, stdout) = forward_lines(child.stdout.take());
+        let mut live = Live {
+            child: Some(child),
+            lines,
+            stdout: Some(stdout),
+            stderr: Some(stderr),
+            marker,
+        };
+        live.wait_for_line("server: ready");
+        if cfg!(target_os = "linux") {
+            let running = marked_processes(&live.marker);
+            assert!(
+                running.iter().any(|p| p.contains("tbt-shop serve")),
+                "the shop's services carry the run's marker while it runs: {running:#?}"
+            );
+        }
+        let ports = shop_ports();
+        assert!(
+            ports.iter().any(|&p| answers(p)),
+            "the shop answers on {ports:?} while it runs"
+        );
+        live
+    }
+
+    /// Waits until tbt prints a line that starts with `prefix`; fails if it ends first.
+    fn wait_for_line(&mut self, prefix: &str) {
+        let started = Instant::now();
+        let mut seen = String::new();
+        loop {
+            match self.lines.recv_timeout(Duration::from_millis(200)) {
+                Ok(line) if line.starts_with(prefix) => return,
+                Ok(line) => seen.push_str(&(line + "\n")),
+                Err(mpsc::RecvTimeoutError::Timeout) if started.elapsed() < RUN_LIMIT => {}
+                Err(e) => {
+                    let stderr = self.stop();
+                    panic!(
+                        "tbt never printed `{prefix}…` ({e:?})\n--- stdout\n{seen}\n--- stderr\n{stderr}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Sends `signal` to tbt and waits for it to end.
+    fn signal(mut self, signal: libc::c_int) -> Run {
+        let mut child = ok(self
+            .child
+            .take()
+            .ok_or("tbt is no longer running".to_string()));
+        // SAFETY: kill(2) on the pid of a child this test started and has not reaped yet.
+        let sent = unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+        assert_eq!(sent, 0, "signal {signal} could not be sent to tbt");
+        let status = ok(wait_limited(&mut child));
+        Run {
+            code: status.code(),
+            stdout: self.stdout.take().map(join).unwrap_or_default(),
+            stderr: self.stderr.take().map(join).unwrap_or_default(),
+            marker: self.marker.clone(),
+        }
+    }
+
+    /// Interrupts tbt if it still runs (tbt then stops the shop) and returns its stderr.
+    fn stop(&mut self) -> String {
+        if let Some(mut child) = self.child.take() {
+            // SAFETY: as in `signal`.
+            unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+            if wait_limited(&mut child).is_err() {
+                let _ = child.kill();
+            }
+        }
+        self.stderr.take().map(join).unwrap_or_default()
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
