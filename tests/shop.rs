@@ -8,7 +8,8 @@
 //! - each fault of `SHOP_FAULTS` fails exactly the test written for it, with a clear message;
 //! - the exit codes: 0 healthy, 1 with a fault, 2 for a bad invocation or a `[server]` that
 //!   exits at once, 130 when interrupted;
-//! - no process of the shop outlives `tbt run`: after a pass, a failure and a SIGINT.
+//! - no process of the shop outlives `tbt run`: after a pass, a failure, a SIGINT and a
+//!   SIGKILL.
 //!
 //! The shop's ports are fixed (`examples/shop/shop.env`), so the runs take turns: a static mutex
 //! between the threads of this binary and a lock directory between processes. Every process a
@@ -113,7 +114,7 @@ fn swallowed_error_fails_only_the_silent_failure_test() {
 #[test]
 fn a_fault_reads_clearly_in_the_pretty_report() {
     let _slot = ShopSlot::take();
-    let run = Run::to_end(tbt_run(Some("n-plus-one")).args(["--color", "never"]));
+    let run = Run::to_end(&mut tbt_run(Some("n-plus-one")));
 
     assert_eq!(run.code, Some(1), "a failing run exits 1\n{run}");
     insta::assert_snapshot!("n_plus_one_pretty", pretty_report(&run.stdout));
@@ -508,6 +509,8 @@ fn tbt_run(faults: Option<&str>) -> Command {
             "0",
             "--http-port",
             "0",
+            "--color",
+            "never",
         ])
         .current_dir(workspace_root())
         .env(RUN_MARKER, marker)
