@@ -533,7 +533,6 @@ fn fail_fast_stops_after_the_first_failure() {
 /// With one job, tests run in file order, so `--fail-fast -j 1` stops at the first failing
 /// test of the file.
 #[test]
-#[ignore = "bug: with -j 1, tests outside suites start in task-polling order, not file order (crates/runner/src/schedule.rs acquires the permit inside each spawned task)"]
 fn one_job_runs_tests_in_file_order() {
     let project = Project::with_service(Export::Http, "");
     project.fixture("fail_fast.tbt");
@@ -607,7 +606,6 @@ fn secrets_never_appear_in_the_pretty_and_json_reports() {
 }
 
 #[test]
-#[ignore = "bug: crates/cli/src/run/junit.rs puts the first failed assertion's message in <failure message=...> without redacting it"]
 fn secrets_never_appear_in_the_junit_report() {
     let (project, _) = run_secret();
     let xml = std::fs::read_to_string(project.path().join("secret.xml")).expect("JUnit");

@@ -29,14 +29,16 @@ pub async fn run(
     let stop = Arc::new(AtomicBool::new(false));
     let mut handles = Vec::with_capacity(units.len());
     for unit in units {
-        let permits = permits.clone();
-        let stop = stop.clone();
+        // Taking the permit here, before the task starts, runs units in their order: with
+        // `-j 1` the tests run in file order, and `--fail-fast` stops at the first failure.
+        let permit = permits.clone().acquire_owned().await.ok();
         let settings = settings.clone();
         let source = source.clone();
         let on_done = on_done.clone();
         let kept = unit.clone();
+        let stop = stop.clone();
         let handle = tokio::spawn(async move {
-            let _permit = permits.acquire_owned().await.ok();
+            let _permit = permit;
             let mut outcomes = Vec::with_capacity(unit.tests.len());
             let mut carried = Carried::default();
             for &index in &unit.tests {

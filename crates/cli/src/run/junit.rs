@@ -119,7 +119,7 @@ pub(crate) fn document(outcomes: &[TestOutcome], info: &RunInfo) -> String {
                                 .assertions
                                 .iter()
                                 .find(|a| a.verdict == Verdict::Fail)
-                                .map(|a| a.message.clone())
+                                .map(|a| o.redact(&a.message))
                         })
                         .unwrap_or_else(|| "failed".into());
                     let _ = writeln!(
