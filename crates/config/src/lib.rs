@@ -37,6 +37,7 @@
 //! env = { SHOP_FAULTS = "" }
 //! ready_url = "http://127.0.0.1:8080/health"
 //! ready_timeout = "120s"
+//! reuse_existing = false  # true: if ready_url already answers, test that system instead
 //!
 //! [backend]           # read traces from a backend instead of the embedded receiver
 //! kind = "jaeger"
@@ -125,6 +126,9 @@ pub struct ServerSection {
     pub ready_url: Option<String>,
     /// How long to wait for `ready_url` (default 60 s).
     pub ready_timeout: Duration,
+    /// When `ready_url` already answers before the command starts: use that system (true),
+    /// or stop with an error, since another instance holds the port (false, the default).
+    pub reuse_existing: bool,
 }
 
 /// A command to run.
@@ -232,6 +236,8 @@ struct RawServer {
     env: std::collections::BTreeMap<String, String>,
     ready_url: Option<String>,
     ready_timeout: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    reuse_existing: bool,
 }
 
 #[derive(Deserialize)]
@@ -359,6 +365,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                     .map(|v| duration("server.ready_timeout", v))
                     .transpose()?
                     .unwrap_or(Duration::from_secs(60)),
+                reuse_existing: s.reuse_existing,
             })
         }
     };

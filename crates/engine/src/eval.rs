@@ -191,11 +191,20 @@ impl<'a> Run<'_, 'a> {
         } else {
             set.ids().to_vec()
         };
-        let values = spans
-            .into_iter()
-            .map(|i| self.subject(i, field))
-            .filter(|v| !v.is_missing())
-            .collect();
+        // Events and links are lists per span: across spans they are one list, so that
+        // `span.events[name == "exception"]` filters events, not per-span lists.
+        let flatten = matches!(
+            field,
+            Subject::Intrinsic(tbt_plan::Intrinsic::Events | tbt_plan::Intrinsic::Links)
+        );
+        let mut values = Vec::new();
+        for i in spans {
+            match self.subject(i, field) {
+                Val::Missing => {}
+                Val::List(items) if flatten => values.extend(items.iter().cloned()),
+                v => values.push(v),
+            }
+        }
         Val::List(Rc::new(values))
     }
 

@@ -28,6 +28,7 @@ pub struct Server {
     child: Option<Child>,
     pgid: Option<i32>,
     log: Arc<Mutex<VecDeque<String>>>,
+    readers: Vec<tokio::task::JoinHandle<()>>,
     described: String,
 }
 
@@ -73,6 +74,28 @@ impl Server {
         section: &ServerSection,
         env: &[(String, String)],
     ) -> Result<Server, ServerError> {
+        // Something already answering the ready URL is another instance (a forgotten run, a
+        // developer's own): tests would run against it, with its spans going elsewhere.
+        if let Some(url) = &section.ready_url
+            && answers(url).await
+        {
+            if section.reuse_existing {
+                return Ok(Server {
+                    child: None,
+                    pgid: None,
+                    log: Arc::new(Mutex::new(VecDeque::new())),
+                    readers: Vec::new(),
+                    described: format!("the system already running at {url}"),
+                });
+            }
+            return Err(ServerError {
+                message: format!(
+                    "{url} already answers before the server was started: another instance is \
+running there, and its spans would not reach this run. Stop it, or set `reuse_existing = true` \
+in [server] to test it"
+                ),
+            });
+        }
         let (mut cmd, described) = match &section.command {
             ConfigCommand::Argv(argv) => {
                 let mut c = Command::new(&argv[0]);
@@ -109,16 +132,18 @@ impl Server {
         })?;
         let pgid = child.id().map(|p| p as i32);
         let log = Arc::new(Mutex::new(VecDeque::new()));
+        let mut readers = Vec::new();
         if let Some(out) = child.stdout.take() {
-            tokio::spawn(keep_lines(out, log.clone()));
+            readers.push(tokio::spawn(keep_lines(out, log.clone())));
         }
         if let Some(err) = child.stderr.take() {
-            tokio::spawn(keep_lines(err, log.clone()));
+            readers.push(tokio::spawn(keep_lines(err, log.clone())));
         }
         let mut server = Server {
             child: Some(child),
             pgid,
             log,
+            readers,
             described,
         };
         if let Some(url) = &section.ready_url {
@@ -161,6 +186,10 @@ impl Server {
             if let Some(child) = self.child.as_mut()
                 && let Ok(Some(status)) = child.try_wait()
             {
+                // Let the readers take in what the command printed last.
+                for reader in std::mem::take(&mut self.readers) {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), reader).await;
+                }
                 return Err(self.failure(format!(
                     "the server `{}` exited ({status}) before {url} answered",
                     self.described
@@ -219,6 +248,18 @@ fn signal_group(pgid: i32, signal: i32) {
             libc::kill(-pgid, signal);
         }
     }
+}
+
+/// Whether `url` answers with a status below 500 within a moment.
+async fn answers(url: &str) -> bool {
+    let Ok(client) = reqwest::Client::builder()
+        .timeout(Duration::from_millis(500))
+        .no_proxy()
+        .build()
+    else {
+        return false;
+    };
+    matches!(client.get(url).send().await, Ok(r) if r.status().as_u16() < 500)
 }
 
 async fn keep_lines(stream: impl AsyncRead + Unpin, log: Arc<Mutex<VecDeque<String>>>) {
