@@ -110,7 +110,10 @@ fn span(request: usize, i: usize) -> Span {
             kv("server.port", any_value::Value::IntValue(8080)),
             kv("db.system.name", s("postgresql")),
             kv("db.query.text", s("SELECT * FROM orders WHERE id = $1")),
-            kv("app.cache_hit", any_value::Value::BoolValue(i.is_multiple_of(3))),
+            kv(
+                "app.cache_hit",
+                any_value::Value::BoolValue(i.is_multiple_of(3)),
+            ),
             kv("app.latency_ratio", any_value::Value::DoubleValue(0.25)),
         ],
         status: Some(Status {
@@ -229,6 +232,10 @@ async fn ingest_rate(payloads: &[Bytes], rounds: usize) -> f64 {
     r.shutdown().await.expect("clean shutdown");
     spans as f64 / elapsed
 }
+
+/// The allocator of the `tbt` binary, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let measuring = std::env::args().any(|a| a == "--bench");
