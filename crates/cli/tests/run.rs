@@ -407,6 +407,8 @@ fn a_suite_passes_an_output_to_the_next_test() {
         .expect("the first test of the suite");
     // Outputs are reported as shown (docs/run.md): a string in quotes.
     assert_eq!(create["outputs"]["order_id"], "\"ORD-77\"");
+    // ... and as JSON values, for tools.
+    assert_eq!(create["output_values"]["order_id"], "ORD-77");
     let read = tests
         .iter()
         .find(|t| t["name"] == "read it back")

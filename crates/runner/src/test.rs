@@ -94,6 +94,8 @@ pub struct TestOutcome {
     pub timings: Timings,
     /// Secret values to redact wherever the outcome is shown.
     pub secrets: Vec<String>,
+    /// The outputs this test published, as JSON values (redacted).
+    pub output_values: Vec<(String, serde_json::Value)>,
 }
 
 impl TestOutcome {
@@ -137,6 +139,7 @@ fn blank(
         wait_end: None,
         timings: Timings::default(),
         secrets: Vec::new(),
+        output_values: Vec::new(),
     }
 }
 
@@ -457,6 +460,19 @@ pub(crate) async fn run_test(
         }
     });
     timings.total = started.elapsed();
+    let published: Vec<(String, serde_json::Value)> = next
+        .outputs(&file.plan)
+        .into_iter()
+        .filter(|(name, _)| report.outputs.iter().any(|(n, _)| n == name))
+        .map(|(name, value)| {
+            let json = value.to_json();
+            let text = redact(&all_secrets, &json.to_string());
+            (
+                name.to_string(),
+                serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+            )
+        })
+        .collect();
     let outcome = TestOutcome {
         file: file.clone(),
         index,
@@ -470,6 +486,7 @@ pub(crate) async fn run_test(
         wait_end,
         timings,
         secrets: all_secrets,
+        output_values: published,
     };
     (outcome, next)
 }

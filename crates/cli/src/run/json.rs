@@ -109,6 +109,7 @@ fn test(o: &TestOutcome) -> Value {
         },
         "response": o.response,
         "outputs": outputs,
+        "output_values": o.output_values.iter().cloned().collect::<serde_json::Map<String, Value>>(),
         "assertions": o.report.assertions.iter().map(|a| shown.assertion_json(a)).collect::<Vec<_>>(),
     });
     // One last pass so no secret survives in any string of the test.
