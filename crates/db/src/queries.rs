@@ -254,9 +254,24 @@ fn check_part<'db>(
         env: env.as_deref(),
         earlier: earlier.constants(db),
     };
-    let analysis = tbt_semantics::check(&parsed.file, part.text(db), &cx);
+    let text = part.text(db);
+    let analysis = tbt_semantics::check(&parsed.file, text, &cx);
     let mut diagnostics = parsed.diagnostics.clone();
-    diagnostics.extend(analysis.diagnostics.iter().cloned());
+    // One mistake, one diagnostic: on a line with a syntax error, what the checker says about
+    // the repaired statement (`expect x == == 1` read as `expect x`) is an echo of it.
+    let broken: Vec<usize> = parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == tbt_diagnostics::Severity::Error)
+        .map(|d| line_of(text, d.range().start))
+        .collect();
+    diagnostics.extend(
+        analysis
+            .diagnostics
+            .iter()
+            .filter(|d| broken.is_empty() || !broken.contains(&line_of(text, d.range().start)))
+            .cloned(),
+    );
     Arc::new(PartCheck {
         diagnostics,
         analysis,
@@ -379,4 +394,13 @@ pub fn check(db: &dyn Db, file: File) -> FileCheck {
         diagnostics,
         parts: checked,
     }
+}
+
+/// The 0-based line of a byte offset.
+fn line_of(text: &str, offset: u32) -> usize {
+    let end = (offset as usize).min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
 }
