@@ -40,6 +40,11 @@ impl Python {
         if std::env::var("SHOP_WITHOUT_PYTHON").is_ok_and(|v| v == "1") {
             return Python::Disabled("SHOP_WITHOUT_PYTHON=1".to_owned());
         }
+        // The Python service is optional only when there is no Python at all; a Python that
+        // cannot build the venv (no pip, no network) is a failure the test reports.
+        if !on_path("python3") {
+            return Python::Disabled("python3 is not installed".to_owned());
+        }
         let venv = venv_dir();
         match ensure_venv(&venv) {
             Ok(()) => Python::Ready { venv },
@@ -200,4 +205,14 @@ impl Drop for DirLock {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir(&self.0);
     }
+}
+
+/// Whether an executable named `program` is in one of the folders of `PATH`.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            let candidate = dir.join(program);
+            std::fs::metadata(&candidate).is_ok_and(|m| m.is_file())
+        })
+    })
 }

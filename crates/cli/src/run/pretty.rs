@@ -87,6 +87,10 @@ pub(crate) fn test_block(o: &TestOutcome, color: bool) -> String {
         title(o),
         paint(&format!("({})", duration(o.timings.total)), "2", color)
     );
+    // Outputs are part of a test's results (docs/language.md §5), passed or not.
+    for (name, value) in &o.report.outputs {
+        out.push_str(&format!("    output {name} = {value}\n"));
+    }
     match o.verdict {
         Verdict::Fail => out.push_str(&details(o, color)),
         Verdict::Skip => {
