@@ -14,7 +14,6 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use tbt_syntax::Kind;
 use tbt_tests::node::{self, DirLock};
 use tbt_tests::workspace_root;
@@ -212,48 +211,6 @@ fn the_vsix_holds_the_manifest_the_code_the_grammar_and_the_language_configurati
     }
 }
 
-/// The `tbt` binary: `TBT_BIN`, or built once with cargo into this test's target directory.
-fn tbt_binary() -> PathBuf {
-    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    ok(BUILT.get_or_init(build_tbt).clone())
-}
-
-fn build_tbt() -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os("TBT_BIN") {
-        return Ok(PathBuf::from(path));
-    }
-    let profile_dir = node::profile_dir()?;
-    let target_dir = node::target_dir()?;
-    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") | None => "dev".to_string(),
-        Some(name) => name.to_string(),
-    };
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    node::run(
-        std::process::Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "tbt",
-                "--bin",
-                "tbt",
-                "--profile",
-                &profile,
-            ])
-            .arg("--target-dir")
-            .arg(&target_dir)
-            .arg("--manifest-path")
-            .arg(workspace_root().join("Cargo.toml")),
-    )?;
-    let binary = profile_dir.join(format!("tbt{}", std::env::consts::EXE_SUFFIX));
-    if binary.is_file() {
-        Ok(binary)
-    } else {
-        Err(format!("cargo built tbt, but not at {}", binary.display()))
-    }
-}
-
 /// A scratch copy of `from` at `to`, which is emptied first.
 fn copy_dir(from: &Path, to: &Path) {
     let _ = std::fs::remove_dir_all(to);
@@ -271,7 +228,7 @@ fn copy_dir(from: &Path, to: &Path) {
 #[test]
 fn tbt_lsp_serves_a_real_protocol_client() {
     ok(node::npm_ci(&extension_dir()));
-    let tbt = tbt_binary();
+    let tbt = ok(tbt_tests::tbt_bin::tbt());
     let workspace = ok(node::target_dir())
         .join("tbt-lsp-e2e")
         .join(std::process::id().to_string());

@@ -1,5 +1,8 @@
 //! End-to-end tests of the receiver with real clients on 127.0.0.1.
 
+mod common;
+use common::request;
+
 use std::io::Write;
 use std::time::Duration;
 
@@ -7,9 +10,7 @@ use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::Trac
 use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
-use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
-use opentelemetry_proto::tonic::resource::v1::Resource;
-use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
+use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message;
 use tbt_collect::{Receiver, ReceiverConfig, RunningReceiver};
 use tbt_trace::TraceId;
@@ -29,28 +30,6 @@ fn span(trace: TraceId, n: u64, name: &str) -> Span {
         start_time_unix_nano: 1_000,
         end_time_unix_nano: 2_000,
         ..Default::default()
-    }
-}
-
-fn request(spans: Vec<Span>) -> ExportTraceServiceRequest {
-    ExportTraceServiceRequest {
-        resource_spans: vec![ResourceSpans {
-            resource: Some(Resource {
-                attributes: vec![KeyValue {
-                    key: "service.name".into(),
-                    value: Some(AnyValue {
-                        value: Some(any_value::Value::StringValue("svc".into())),
-                    }),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            }),
-            scope_spans: vec![ScopeSpans {
-                spans,
-                ..Default::default()
-            }],
-            schema_url: String::new(),
-        }],
     }
 }
 

@@ -252,52 +252,14 @@ impl<'a> Engine<'a> {
                 failed_before = *failed;
             }
             if failed_before {
-                let why = "an earlier test of the suite failed";
-                let assertions = test
-                    .body
-                    .iter()
-                    .filter_map(|step| match step {
-                        tbt_plan::Step::Expect(e) => Some((e.id, AssertionKind::Expect, e.range)),
-                        tbt_plan::Step::Block(b) => Some((b.id, AssertionKind::Block, b.range)),
-                        _ => None,
-                    })
-                    .map(|(id, kind, range)| AssertionReport {
-                        id,
-                        kind,
-                        range,
-                        verdict: Verdict::Skip,
-                        message: why.into(),
-                        values: Vec::new(),
-                        selected: Vec::new(),
-                        selected_count: 0,
-                        violations: Vec::new(),
-                        violation_count: 0,
-                    })
-                    .collect();
-                reports.push(TestReport {
-                    name: test.name.clone(),
-                    suite: test.suite.clone(),
-                    range: test.range,
-                    verdict: Verdict::Skip,
-                    note: Some(why.into()),
-                    assertions,
-                    outputs: Vec::new(),
-                });
+                reports.push(self.skipped(test, "an earlier test of the suite failed"));
                 continue;
             }
             let (universe, note) = self.universe(test);
             let mut run = Run::new(self, slots, universe);
             let mut outputs = Vec::new();
             let assertions = run.test(test, &mut outputs);
-            let verdict = if assertions.iter().any(|a| a.verdict == Verdict::Fail) {
-                Verdict::Fail
-            } else if !assertions.is_empty()
-                && assertions.iter().all(|a| a.verdict == Verdict::Skip)
-            {
-                Verdict::Skip
-            } else {
-                Verdict::Pass
-            };
+            let verdict = live::verdict_of(&assertions);
             if let Some(suite) = &test.suite {
                 suite_state = Some((suite.clone(), run.slots, verdict == Verdict::Fail));
             } else {

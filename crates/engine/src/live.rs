@@ -440,37 +440,24 @@ impl<'a> Engine<'a> {
     /// A report that skips every assertion of `test`, saying why.
     pub fn skipped(&self, test: &TestPlan, why: &str) -> TestReport {
         let assertions = test
-            .assertions()
-            .into_iter()
-            .filter(|(id, _)| {
-                test.body.iter().any(|s| match s {
-                    Step::Expect(e) => e.id == *id,
-                    Step::Block(b) => b.id == *id,
-                    _ => false,
-                })
+            .body
+            .iter()
+            .filter_map(|step| match step {
+                Step::Expect(e) => Some((e.id, crate::AssertionKind::Expect, e.range)),
+                Step::Block(b) => Some((b.id, crate::AssertionKind::Block, b.range)),
+                _ => None,
             })
-            .map(|(id, range)| {
-                let kind = if test
-                    .body
-                    .iter()
-                    .any(|s| matches!(s, Step::Block(b) if b.id == id))
-                {
-                    crate::AssertionKind::Block
-                } else {
-                    crate::AssertionKind::Expect
-                };
-                crate::AssertionReport {
-                    id,
-                    kind,
-                    range,
-                    verdict: Verdict::Skip,
-                    message: why.into(),
-                    values: Vec::new(),
-                    selected: Vec::new(),
-                    selected_count: 0,
-                    violations: Vec::new(),
-                    violation_count: 0,
-                }
+            .map(|(id, kind, range)| crate::AssertionReport {
+                id,
+                kind,
+                range,
+                verdict: Verdict::Skip,
+                message: why.into(),
+                values: Vec::new(),
+                selected: Vec::new(),
+                selected_count: 0,
+                violations: Vec::new(),
+                violation_count: 0,
             })
             .collect();
         TestReport {

@@ -43,6 +43,26 @@ pub enum Problem {
 }
 
 impl Problem {
+    /// The same problem with every secret value of its message replaced by `***`.
+    fn redacted(self, secrets: &[String]) -> Problem {
+        match self {
+            Problem::Input { message, range } => Problem::Input {
+                message: redact(secrets, &message),
+                range,
+            },
+            Problem::Trigger { message, range } => Problem::Trigger {
+                message: redact(secrets, &message),
+                range,
+            },
+            Problem::Incomplete { message } => Problem::Incomplete {
+                message: redact(secrets, &message),
+            },
+            Problem::Backend { message } => Problem::Backend {
+                message: redact(secrets, &message),
+            },
+        }
+    }
+
     /// The message.
     pub fn message(&self) -> &str {
         match self {
@@ -244,23 +264,8 @@ pub(crate) async fn run_test(
         .cloned()
         .collect();
     let fail = |problem: Problem, secrets: &[String], carried: Carried| {
-        let message = redact(secrets, problem.message());
-        let problem = match problem {
-            Problem::Input { range, .. } => Problem::Input {
-                message: message.clone(),
-                range,
-            },
-            Problem::Trigger { range, .. } => Problem::Trigger {
-                message: message.clone(),
-                range,
-            },
-            Problem::Incomplete { .. } => Problem::Incomplete {
-                message: message.clone(),
-            },
-            Problem::Backend { .. } => Problem::Backend {
-                message: message.clone(),
-            },
-        };
+        let problem = problem.redacted(secrets);
+        let message = problem.message().to_string();
         let mut outcome = blank(
             file,
             index,
@@ -298,14 +303,14 @@ pub(crate) async fn run_test(
         needs_spans: true,
         require_parents,
     };
-    // 2. Fire (or look up the existing trace), then wait.
+    // 2. Fire (or look up the existing trace): what the wait needs to know.
     let mut timings = Timings::default();
-    let (trace_id, response, waited, backend_trace) = match target {
+    let (trace_id, sub, own, response, trigger_span) = match target {
         Planned::Fire(spec) => {
             let ctx = TraceContext::random();
-            let trace_id = ctx.trace_id;
-            let mut sub = match source {
-                Source::Receiver(r) => Some(r.subscribe(TraceId(trace_id))),
+            // Subscribed before firing, so no span can arrive unseen.
+            let sub = match source {
+                Source::Receiver(r) => Some(r.subscribe(TraceId(ctx.trace_id))),
                 Source::Backend(_) => None,
             };
             let fired_at = Instant::now();
@@ -322,93 +327,67 @@ pub(crate) async fn run_test(
                         &secrets,
                         carried,
                     );
-                    out.0.trace_id = Some(hex(&trace_id));
+                    out.0.trace_id = Some(hex(&ctx.trace_id));
                     out.0.timings.trigger = timings.trigger;
                     return out;
                 }
             };
-            let own = crate::own_span::resource_spans(trace_id, ctx.span_id, &fired.span);
+            let own = crate::own_span::resource_spans(ctx.trace_id, ctx.span_id, &fired.span);
             let response = Response {
                 fields: fired.response,
             };
-            let wait_started = Instant::now();
-            let until_options = options(settings, Some(response.clone()));
-            let until_check = |trace: &Trace| {
-                Engine::new(&file.plan, trace, &until_options)
-                    .until_holds(test, &carried)
-                    .unwrap_or(true)
-            };
-            let has_until = waits.until.is_some();
-            let p = params(Some(ctx.span_id), true);
-            let needs_trace = tbt_engine::reads_spans(&file.plan, test);
-            let (waited, backend_trace) = match (&mut sub, source) {
-                // Only the response is asserted on: no need to wait for spans.
-                (_, _) if !needs_trace => (
-                    Some(Waited {
-                        batches: vec![own],
-                        end: WaitEnd::Complete,
-                        waited: Duration::ZERO,
-                    }),
-                    None,
-                ),
-                (Some(sub), _) => {
-                    let until: Option<&(dyn Fn(&Trace) -> bool + Send + Sync)> =
-                        if has_until { Some(&until_check) } else { None };
-                    (Some(wait(sub, &p, Some(own), until).await), None)
-                }
-                (None, Source::Backend(b)) => {
-                    match poll_backend(b, trace_id, &p, has_until.then_some(&until_check)).await {
-                        Ok(x) => (None, Some(x)),
-                        Err(message) => {
-                            let mut out = fail(Problem::Backend { message }, &secrets, carried);
-                            out.0.trace_id = Some(hex(&trace_id));
-                            return out;
-                        }
-                    }
-                }
-                (None, Source::Receiver(_)) => (None, None),
-            };
-            timings.wait = wait_started.elapsed();
-            (trace_id, Some(response), waited, backend_trace)
+            (
+                ctx.trace_id,
+                sub,
+                Some(own),
+                Some(response),
+                Some(ctx.span_id),
+            )
         }
         Planned::Existing(trace_id) => {
-            let wait_started = Instant::now();
-            let until_options = options(settings, None);
-            let until_check = |trace: &Trace| {
-                Engine::new(&file.plan, trace, &until_options)
-                    .until_holds(test, &carried)
-                    .unwrap_or(true)
+            let sub = match source {
+                Source::Receiver(r) => Some(r.subscribe(TraceId(trace_id))),
+                Source::Backend(_) => None,
             };
-            let has_until = waits.until.is_some();
-            let p = params(None, false);
-            let result = match source {
-                Source::Receiver(r) => {
-                    let mut sub = r.subscribe(TraceId(trace_id));
-                    let until: Option<&(dyn Fn(&Trace) -> bool + Send + Sync)> =
-                        if has_until { Some(&until_check) } else { None };
-                    (Some(wait(&mut sub, &p, None, until).await), None)
-                }
-                Source::Backend(b) => {
-                    match poll_backend(b, trace_id, &p, has_until.then_some(&until_check)).await {
-                        Ok(x) => (None, Some(x)),
-                        Err(message) => {
-                            let mut out = fail(Problem::Backend { message }, &secrets, carried);
-                            out.0.trace_id = Some(hex(&trace_id));
-                            return out;
-                        }
-                    }
-                }
-            };
-            timings.wait = wait_started.elapsed();
-            (trace_id, None, result.0, result.1)
+            (trace_id, sub, None, None, None)
         }
     };
-    let (trace, wait_end) = match (waited, backend_trace) {
-        (Some(Waited { batches, end, .. }), _) => (build(&batches), Some(end)),
-        (None, Some((trace, end))) => (trace, Some(end)),
-        (None, None) => (Trace::empty(), None),
+    // 3. Wait. A stored trace (`trigger trace`) is what it is, orphans included.
+    let wait_started = Instant::now();
+    let p = params(trigger_span, trigger_span.is_some());
+    let until_options = options(settings, response.clone());
+    let until_check = |trace: &Trace| {
+        Engine::new(&file.plan, trace, &until_options)
+            .until_holds(test, &carried)
+            .unwrap_or(true)
     };
-    // 3. Evaluate.
+    let until: Option<&(dyn Fn(&Trace) -> bool + Send + Sync)> = if waits.until.is_some() {
+        Some(&until_check)
+    } else {
+        None
+    };
+    let (trace, wait_end) = match (sub, source) {
+        // Only the response is asserted on: no need to wait for spans.
+        (_, _) if own.is_some() && !tbt_engine::reads_spans(&file.plan, test) => (
+            build(&own.into_iter().collect::<Vec<_>>()),
+            Some(WaitEnd::Complete),
+        ),
+        (Some(mut sub), _) => {
+            let Waited { batches, end, .. } = wait(&mut sub, &p, own, until).await;
+            (build(&batches), Some(end))
+        }
+        (None, Source::Backend(b)) => match poll_backend(b, trace_id, &p, until).await {
+            Ok((trace, end)) => (trace, Some(end)),
+            Err(message) => {
+                let mut out = fail(Problem::Backend { message }, &secrets, carried);
+                out.0.trace_id = Some(hex(&trace_id));
+                return out;
+            }
+        },
+        (None, Source::Receiver(_)) => (Trace::empty(), None),
+    };
+    timings.wait = wait_started.elapsed();
+    // 4. Evaluate.
     let eval_started = Instant::now();
     let after = options(settings, response.clone());
     let (mut report, next) = Engine::new(&file.plan, &trace, &after).run_one(test, &carried);
@@ -573,6 +552,17 @@ fn one_line(text: &str) -> String {
     first.trim_end_matches('{').trim_end().to_string()
 }
 
+/// What the completion check needs of each span of a fetched trace.
+fn facts_of(trace: &Trace) -> Vec<SpanFacts> {
+    trace
+        .span_indices()
+        .map(|i| SpanFacts {
+            span_id: trace.span_id(i).0,
+            parent_span_id: trace.span(i).parent_span_id().map_or([0; 8], |p| p.0),
+        })
+        .collect()
+}
+
 /// Polls a backend until the trace is structurally complete and stopped growing, or `until`
 /// holds.
 async fn poll_backend(
@@ -590,13 +580,7 @@ async fn poll_backend(
                 held = until(trace);
                 return held;
             }
-            let facts: Vec<SpanFacts> = trace
-                .span_indices()
-                .map(|i| SpanFacts {
-                    span_id: trace.span_id(i).0,
-                    parent_span_id: trace.span(i).parent_span_id().map_or([0; 8], |p| p.0),
-                })
-                .collect();
+            let facts = facts_of(trace);
             let stable = last_count == Some(facts.len());
             last_count = Some(facts.len());
             stable
@@ -618,13 +602,7 @@ async fn poll_backend(
             WaitEnd::Complete
         }
     } else {
-        let facts: Vec<SpanFacts> = trace
-            .span_indices()
-            .map(|i| SpanFacts {
-                span_id: trace.span_id(i).0,
-                parent_span_id: trace.span(i).parent_span_id().map_or([0; 8], |p| p.0),
-            })
-            .collect();
+        let facts = facts_of(&trace);
         WaitEnd::TimedOut {
             missing: structural_with(
                 &facts,
